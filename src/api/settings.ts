@@ -29,7 +29,7 @@ export interface OutputSettings {
   mode?: 'branch' | 'folder';
   /** Branch prefix of branch mode. Default `edgeplane/`. */
   branchPrefix?: string;
-  /** The branch of folder mode. Default `edgeplane/locations`. */
+  /** The branch of folder mode. Default `edgeplane-locations` (outside the branch prefix, so no location can collide with it). */
   folderBranch?: string;
 }
 
@@ -61,7 +61,7 @@ export function resolveSettings(settings: Settings | undefined): ResolvedSetting
     outputRepo: spec.output?.repo ?? 'self',
     mode: spec.output?.mode ?? 'branch',
     branchPrefix: spec.output?.branchPrefix ?? 'edgeplane/',
-    folderBranch: spec.output?.folderBranch ?? 'edgeplane/locations',
+    folderBranch: spec.output?.folderBranch ?? 'edgeplane-locations',
     inventoryPath: spec.paths?.inventory ?? 'inventory',
     placementsPath: spec.paths?.placements ?? 'placements',
     customizersPath: spec.paths?.customizers ?? 'customizers',

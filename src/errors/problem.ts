@@ -36,6 +36,8 @@ export interface Problem {
   hint?: string;
   /** The placement a render problem belongs to: that placement keeps its last good output. */
   placement?: string;
+  /** The locations where a render problem happened; the same problem at many locations is reported once. */
+  locations?: string[];
 }
 
 /** Where stages report problems. */
@@ -43,16 +45,21 @@ export interface ProblemSink {
   report(problem: Problem): void;
 }
 
-/** A sink that keeps every problem, de-duplicated. */
+/** A sink that keeps every problem; the same problem at several locations is kept once, with every location. */
 export class ProblemList implements ProblemSink {
   readonly problems: Problem[] = [];
-  readonly #seen = new Set<string>();
+  readonly #seen = new Map<string, Problem>();
 
   report(problem: Problem): void {
-    const key = formatProblem(problem);
-    if (this.#seen.has(key)) return;
-    this.#seen.add(key);
-    this.problems.push(problem);
+    const key = formatProblem({ ...problem, locations: [] });
+    const known = this.#seen.get(key);
+    if (known) {
+      if (problem.locations) known.locations = [...(known.locations ?? []), ...problem.locations];
+      return;
+    }
+    const copy = { ...problem, ...(problem.locations ? { locations: [...problem.locations] } : {}) };
+    this.#seen.set(key, copy);
+    this.problems.push(copy);
   }
 
   get empty(): boolean {
@@ -65,7 +72,14 @@ export function formatProblem(p: Problem): string {
   const where = p.line > 0 ? `${p.file}:${p.line}:${p.col}` : p.file;
   const object = p.object ? ` ${p.object}` : '';
   const hint = p.hint ? ` (${p.hint})` : '';
-  return `${where}${object}: ${p.message}${hint}`;
+  return `${where}${object}: ${p.message}${hint}${formatLocations(p.locations)}`;
+}
+
+function formatLocations(locations: readonly string[] | undefined): string {
+  if (!locations || locations.length === 0) return '';
+  const sorted = [...new Set(locations)].sort();
+  const shown = sorted.slice(0, 5).join(', ');
+  return sorted.length > 5 ? ` [at ${shown} and ${sorted.length - 5} more locations]` : ` [at ${shown}]`;
 }
 
 /** Every problem, one per line, sorted by file, line, column and text. */

@@ -1,0 +1,100 @@
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The project's root folder (tests run from dist/test/...). */
+export const ROOT = (() => {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!fs.existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
+  return dir;
+})();
+
+const GIT_ENV = {
+  ...process.env,
+  GIT_AUTHOR_NAME: 'Spec Author',
+  GIT_AUTHOR_EMAIL: 'author@example.org',
+  GIT_COMMITTER_NAME: 'Spec Author',
+  GIT_COMMITTER_EMAIL: 'author@example.org',
+  GIT_CONFIG_NOSYSTEM: '1',
+};
+
+/** Runs the real git CLI and returns its stdout. */
+export function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', args, { cwd, env: GIT_ENV, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+}
+
+/** A temporary folder, removed after the test run by the OS (and by `cleanup`). */
+export function tempDir(prefix = 'edgeplane-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** Copies a folder of files. */
+export function copyTree(from: string, to: string): void {
+  fs.cpSync(from, to, { recursive: true });
+}
+
+/** A spec repo in a temp folder: a copy of `fixture` (a folder under fixtures/), committed on main. */
+export function specRepoFrom(fixture: string): string {
+  const dir = tempDir();
+  copyTree(path.join(ROOT, 'fixtures', fixture), dir);
+  git(dir, 'init', '-q', '-b', 'main');
+  return commitAll(dir, 'spec');
+}
+
+/** Writes files (path → text; null deletes) into a repo and commits them. */
+export function changeSpec(dir: string, files: Record<string, string | null>, message = 'change'): string {
+  for (const [file, text] of Object.entries(files)) {
+    const target = path.join(dir, file);
+    if (text === null) fs.rmSync(target, { force: true });
+    else {
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      fs.writeFileSync(target, text);
+    }
+  }
+  return commitAll(dir, message);
+}
+
+function commitAll(dir: string, message: string): string {
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-q', '--allow-empty', '-m', message);
+  return dir;
+}
+
+/** Branch name → commit id for refs under `prefix` (e.g. `refs/heads/edgeplane/`). */
+export function refsUnder(gitdir: string, prefix: string): Map<string, string> {
+  const out = git(gitdir, 'for-each-ref', '--format=%(refname) %(objectname)', prefix);
+  return new Map(
+    out
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.split(' ') as [string, string]),
+  );
+}
+
+/** Every file of a tree-ish: path → content. */
+export function readTreeFiles(gitdir: string, treeish: string): Map<string, string> {
+  const files = new Map<string, string>();
+  const names = git(gitdir, 'ls-tree', '-r', '--name-only', '-z', treeish).split('\0').filter(Boolean);
+  for (const name of names) files.set(name, git(gitdir, 'show', `${treeish}:${name}`));
+  return files;
+}
+
+/** `git fsck --full --strict`, throwing on any complaint. */
+export function fsck(gitdir: string): void {
+  execFileSync('git', ['fsck', '--full', '--strict', '--no-progress'], { cwd: gitdir, env: GIT_ENV, stdio: 'pipe' });
+}
+
+/** Runs the CLI in-process and captures its output. */
+export async function runCli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const { main } = await import('../../src/cli/main.js');
+  let out = '';
+  let err = '';
+  const code = await main(['node', 'edgeplane', ...args], {
+    out: (text) => (out += text),
+    err: (text) => (err += text),
+    isTTY: false,
+  });
+  return { code, out, err };
+}
