@@ -21,13 +21,13 @@ describe('canonical YAML', () => {
   it('puts Kubernetes identity first and sorts the rest', () => {
     const text = toCanonicalYaml({
       spec: { z: 1, a: 2 },
-      metadata: { labels: { b: '1', a: '2' }, namespace: 'ns', name: 'n' },
+      metadata: { labels: { b: '1', a: '2' }, namespace: 'ns', name: 'cm' },
       kind: 'ConfigMap',
       apiVersion: 'v1',
     });
     assert.equal(
       text,
-      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: n\n  namespace: ns\n  labels:\n    a: "2"\n    b: "1"\nspec:\n  a: 2\n  z: 1\n',
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n  namespace: ns\n  labels:\n    a: "2"\n    b: "1"\nspec:\n  a: 2\n  z: 1\n',
     );
   });
 

@@ -18,6 +18,9 @@ const GIT_ENV = {
   GIT_COMMITTER_NAME: 'Spec Author',
   GIT_COMMITTER_EMAIL: 'author@example.org',
   GIT_CONFIG_NOSYSTEM: '1',
+  // Fixed dates: the same fixture gives the same spec commit ids, so output is comparable across runs.
+  GIT_AUTHOR_DATE: '2026-01-01T00:00:00Z',
+  GIT_COMMITTER_DATE: '2026-01-01T00:00:00Z',
 };
 
 /** Runs the real git CLI and returns its stdout. */
