@@ -1,4 +1,5 @@
 import { listRefs, readBlobs, readTreeEntries } from '../git/refs.js';
+import { gitFailed, runGit } from '../git/runGit.js';
 import { digestOfRecord } from '../render/locationTree.js';
 import { folderRef, locationFolder, locationRef, type OutputTarget } from './outputTarget.js';
 
@@ -41,21 +42,34 @@ export async function readBranchDigest(target: OutputTarget, commit: string): Pr
 
 async function readBranches(target: OutputTarget): Promise<PublishedState> {
   const prefix = locationRef(target, '');
-  const refs = await listRefs(target.gitdir, prefix);
-  const specs = [...refs.values()].flatMap((commit) => [commit, `${commit}:.edgeplane/placement.yaml`]);
+  const heads = await listBranchHeads(target.gitdir, prefix);
+  const specs = heads.map((head) => `${head.commit}:.edgeplane/placement.yaml`);
   const blobs = await readBlobs(target.gitdir, specs);
   const locations = new Map<string, PublishedLocation>();
-  for (const [ref, commit] of refs) {
-    const name = ref.slice(prefix.length);
+  for (const { ref, commit, madeByEdgeplane } of heads) {
     const record = blobs.get(`${commit}:.edgeplane/placement.yaml`);
-    const message = blobs.get(commit)?.toString('utf8') ?? '';
-    locations.set(name, {
+    locations.set(ref.slice(prefix.length), {
       commit,
       digest: record ? digestOfRecord(record.toString('utf8')) : undefined,
-      madeByEdgeplane: message.includes(`\n${SOURCE_TRAILER}: `),
+      madeByEdgeplane,
     });
   }
   return { locations, folderHead: null };
+}
+
+/** Every branch under `prefix` with its head, and whether edgeplane made that head (it has the trailer). */
+async function listBranchHeads(gitdir: string, prefix: string) {
+  const format = `%(refname)%00%(objectname)%00%(trailers:key=${SOURCE_TRAILER},valueonly,separator=%x2C)`;
+  const result = await runGit({ gitdir, args: ['for-each-ref', `--format=${format}`, prefix] });
+  if (result.code !== 0) throw gitFailed('git for-each-ref', result);
+  return result.stdout
+    .toString('utf8')
+    .split('\n')
+    .filter((line) => line.includes('\0'))
+    .map((line) => {
+      const [ref, commit, source] = line.split('\0') as [string, string, string];
+      return { ref, commit, madeByEdgeplane: source.trim() !== '' };
+    });
 }
 
 async function readFolders(target: OutputTarget, at?: string): Promise<PublishedState> {
