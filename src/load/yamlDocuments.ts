@@ -1,4 +1,4 @@
-import { isNode, LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { isMap, isNode, isScalar, LineCounter, parseAllDocuments, type Document } from 'yaml';
 import type { SourcePosition } from '../api/meta.js';
 import type { ProblemSink } from '../errors/problem.js';
 
@@ -54,6 +54,12 @@ function toYamlDocument(doc: Document.Parsed, lines: LineCounter, file: string):
     value: doc.toJS({ maxAliasCount: 100 }),
     source: position(start),
     at(path: DocPath): SourcePosition {
+      // A map key's own position, so "unknown field" and "must be" point at the field's name.
+      const parent = path.length > 0 ? doc.getIn(path.slice(0, -1), true) : undefined;
+      if (isMap(parent)) {
+        const pair = parent.items.find((item) => isScalar(item.key) && item.key.value === path[path.length - 1]);
+        if (pair && isNode(pair.key) && pair.key.range) return position(pair.key.range[0]);
+      }
       for (let depth = path.length; depth >= 0; depth--) {
         const node = doc.getIn(path.slice(0, depth), true);
         if (isNode(node) && node.range) return position(node.range[0]);

@@ -49,9 +49,13 @@ export function fileNameOf(object: KubeObject): string {
   return `${kind}_${namespace}${object.metadata.name}.yaml`;
 }
 
+function baseName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+
 /** The kind of an object from its file name (for held files, whose content is not read). */
 function kindOfFile(path: string): string {
-  const base = path.slice(path.lastIndexOf('/') + 1);
+  const base = baseName(path);
   return base.slice(0, base.indexOf('_')).split('.')[0] ?? '';
 }
 
@@ -70,17 +74,23 @@ export function composeLocationTree(input: ComposeInput, blobIds: WeakMap<object
     byPlacement.set(placement, [...(byPlacement.get(placement) ?? []), path]);
   };
 
-  for (const object of render.objects) {
-    const path = `${object.placement}/${fileNameOf(object.object)}`;
-    files.set(path, { text: object.text, id: blobIdOf(object, blobIds) });
-    addResource(object.placement, path, applyRank(object.object));
-  }
+  // A held placement keeps its files exactly; an object it shares with a current placement stays in the
+  // held folder, so the object is listed once and nothing the edge runs changes.
+  const heldNames = new Set<string>();
   for (const [placement, held] of input.held) {
     for (const file of held) {
-      if (files.has(file.path) || !file.path.endsWith('.yaml')) continue;
+      if (!file.path.endsWith('.yaml')) continue;
       files.set(file.path, file);
+      heldNames.add(baseName(file.path));
       addResource(placement, file.path, rankOfKind(kindOfFile(file.path)));
     }
+  }
+  for (const object of render.objects) {
+    const name = fileNameOf(object.object);
+    if (heldNames.has(name)) continue;
+    const path = `${object.placement}/${name}`;
+    files.set(path, { text: object.text, id: blobIdOf(object, blobIds) });
+    addResource(object.placement, path, applyRank(object.object));
   }
   resources.sort((a, b) => a.rank - b.rank || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const kustomization = toCanonicalYaml({
