@@ -45,13 +45,15 @@ export async function fetchSpecRepo(options: {
   if (!fs.existsSync(path.join(gitdir, 'HEAD'))) {
     await git.init({ fs, gitdir, bare: true, defaultBranch: 'main' });
   }
+  // The cache is keyed by URL, so its one remote always points at it; isomorphic-git fetches by remote.
+  await git.addRemote({ fs, gitdir, remote: 'origin', url: options.url, force: true });
   const auth = options.auth;
   try {
     const result = await git.fetch({
       fs,
       http,
       gitdir,
-      url: options.url,
+      remote: 'origin',
       ref: options.ref,
       singleBranch: true,
       tags: false,

@@ -42,7 +42,7 @@ export async function pushWithRetry(options: PushOptions): Promise<PushReport> {
     if (attempt === MAX_ATTEMPTS) break;
 
     await fetchRefs({ gitdir, url: remote.url, refspecs: rejected.map((ref) => `+${ref}:${ref}`), ...(remote.auth ? { auth: remote.auth } : {}) });
-    const heads = await listRefs(gitdir, '');
+    const heads = await listRefs(gitdir, 'refs/');
     const sink = options.createSink();
     const again: RefUpdate[] = [];
     for (const ref of rejected) {

@@ -1,8 +1,11 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+const execFileAsync = promisify(execFile);
 
 /** The project's root folder (tests run from dist/test/...). */
 export const ROOT = (() => {
@@ -26,6 +29,15 @@ const GIT_ENV = {
 /** Runs the real git CLI and returns its stdout. */
 export function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', args, { cwd, env: GIT_ENV, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+}
+
+/**
+ * The git CLI without blocking the event loop: needed whenever the other side is a server running in this
+ * same process (test/support/gitServer.ts), which a synchronous child would starve.
+ */
+export async function gitAsync(cwd: string, ...args: string[]): Promise<string> {
+  const { stdout } = await execFileAsync('git', args, { cwd, env: GIT_ENV, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  return stdout;
 }
 
 /** A temporary folder, removed after the test run by the OS (and by `cleanup`). */
