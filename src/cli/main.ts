@@ -35,7 +35,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showHelpAfterError();
   for (const command of [initCommand, validateCommand, planCommand, reconcileCommand, demoCommand]) {
-    program.addCommand(command(io, setCode));
+    // Added commands do not inherit output and exit handling by themselves.
+    program.addCommand(command(io, setCode).copyInheritedSettings(program));
   }
   try {
     await program.parseAsync(argv as string[]);
