@@ -40,9 +40,16 @@ export async function gitAsync(cwd: string, ...args: string[]): Promise<string> 
   return stdout;
 }
 
-/** A temporary folder, removed after the test run by the OS (and by `cleanup`). */
+const made: string[] = [];
+process.on('exit', () => {
+  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A temporary folder, removed when the test process exits. */
 export function tempDir(prefix = 'edgeplane-test-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(dir);
+  return dir;
 }
 
 /** Copies a folder of files. */
