@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { expandParameters } from './expandParameters.js';
 import { RenderError } from './renderError.js';
+import { thrown } from '../../test/support/thrown.js';
 
 const PROPS: Record<string, unknown> = {
   region: 'eu-north',
@@ -14,15 +15,7 @@ const PROPS: Record<string, unknown> = {
 };
 const lookup = (name: string): unknown => (Object.prototype.hasOwnProperty.call(PROPS, name) ? PROPS[name] : undefined);
 
-function renderError(fn: () => unknown): RenderError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof RenderError) return e;
-    throw e;
-  }
-  assert.fail('expected a RenderError');
-}
+const renderError = (fn: () => unknown): RenderError => thrown(RenderError, fn);
 
 describe('expandParameters', () => {
   // [name, input, expected]

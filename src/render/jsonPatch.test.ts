@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import type { JsonPatchOperation } from '../api/customizer.js';
 import { applyJsonPatch, parseJsonPointer } from './jsonPatch.js';
 import { RenderError } from './renderError.js';
+import { thrown } from '../../test/support/thrown.js';
 
 function doc(): Record<string, unknown> {
   return {
@@ -10,15 +11,7 @@ function doc(): Record<string, unknown> {
   };
 }
 
-function renderError(fn: () => unknown): RenderError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof RenderError) return e;
-    throw e;
-  }
-  assert.fail('expected a RenderError');
-}
+const renderError = (fn: () => unknown): RenderError => thrown(RenderError, fn);
 
 const op = (o: Record<string, unknown>) => o as unknown as JsonPatchOperation;
 

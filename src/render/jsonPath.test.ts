@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { parseJsonPath, setAtJsonPath } from './jsonPath.js';
 import { RenderError } from './renderError.js';
+import { thrown } from '../../test/support/thrown.js';
 
 function deployment(): Record<string, unknown> {
   return {
@@ -21,15 +22,7 @@ function deployment(): Record<string, unknown> {
   };
 }
 
-function renderError(fn: () => unknown): RenderError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof RenderError) return e;
-    throw e;
-  }
-  assert.fail('expected a RenderError');
-}
+const renderError = (fn: () => unknown): RenderError => thrown(RenderError, fn);
 
 describe('parseJsonPath', () => {
   const parses: [string, unknown[]][] = [

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { RenderError } from './renderError.js';
 import { strategicMerge } from './strategicMerge.js';
+import { thrown } from '../../test/support/thrown.js';
 
 function deployment(): Record<string, any> {
   return {
@@ -36,15 +37,7 @@ function deployment(): Record<string, any> {
 const containers = (patch: unknown) => ({ spec: { template: { spec: { containers: patch } } } });
 const podSpec = (patch: Record<string, unknown>) => ({ spec: { template: { spec: patch } } });
 
-function renderError(fn: () => unknown): RenderError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof RenderError) return e;
-    throw e;
-  }
-  assert.fail('expected a RenderError');
-}
+const renderError = (fn: () => unknown): RenderError => thrown(RenderError, fn);
 
 describe('strategicMerge', () => {
   // [name, patch, change the expected document]

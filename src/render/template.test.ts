@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { parse } from 'yaml';
 import { RenderError } from './renderError.js';
 import { compileTemplate, createTemplateCache, renderValue, type Properties } from './template.js';
+import { thrown } from '../../test/support/thrown.js';
 
 const FILE = 'workloads/telemetry/deploy.yaml.hbs';
 
@@ -22,15 +23,7 @@ function props(extra: Record<string, unknown> = {}): Properties {
   };
 }
 
-function renderError(fn: () => unknown): RenderError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof RenderError) return e;
-    throw e;
-  }
-  assert.fail('expected a RenderError');
-}
+const renderError = (fn: () => unknown): RenderError => thrown(RenderError, fn);
 
 describe('compileTemplate', () => {
   const renders: [string, string, string][] = [

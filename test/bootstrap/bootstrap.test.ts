@@ -1,12 +1,11 @@
 import { strict as assert } from 'node:assert';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { bootstrapTemplates } from '../../src/bootstrap/bootstrapTemplates.js';
 import { composeBootstrap, type BootstrapInput } from '../../src/bootstrap/composeBootstrap.js';
 import { CrdSchemas } from '../support/crdSchemas.js';
 import { kustomizeBuild } from '../support/tools.js';
-import { git, readTreeFiles, runCli, specRepoFrom, tempDir } from '../support/specRepo.js';
+import { checkout, git, runCli, specRepoFrom } from '../support/specRepo.js';
 
 const LOCATIONS: BootstrapInput['locations'] = [
   { name: 'kiruna', consumer: 'argocd' },
@@ -33,14 +32,6 @@ function matchesDirectoryPattern(pattern: string, dir: string): boolean {
   return p.length === d.length && p.every((part, i) => new RegExp(`^${part.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*')}$`).test(d[i]!));
 }
 
-function checkout(repo: string, treeish: string): string {
-  const dir = tempDir('edgeplane-checkout-');
-  for (const [file, text] of readTreeFiles(repo, treeish)) {
-    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-    fs.writeFileSync(path.join(dir, file), text);
-  }
-  return dir;
-}
 
 describe('bootstrap manifests for Argo CD, Flux and kubectl', () => {
   const crds = new CrdSchemas();

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { kustomizeBuild } from '../support/tools.js';
-import { fsck, git, readTreeFiles, refsUnder, ROOT, runCli, specRepoFrom, tempDir } from '../support/specRepo.js';
+import { checkout, fsck, git, readTreeFiles, refsUnder, ROOT, runCli, specRepoFrom } from '../support/specRepo.js';
 
 const NOW = '2026-01-01T00:00:00Z';
 const LOCATIONS = ['cebreros', 'darmstadt-lab', 'kiruna', 'kourou', 'malargue', 'new-norcia', 'redu'];
@@ -15,15 +15,6 @@ async function reconcile(repo: string, ...extra: string[]) {
   return result;
 }
 
-/** Writes a tree's files to a folder, as an edge's checkout would have them. */
-function checkout(repo: string, treeish: string): string {
-  const dir = tempDir('edgeplane-checkout-');
-  for (const [file, text] of readTreeFiles(repo, treeish)) {
-    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-    fs.writeFileSync(path.join(dir, file), text);
-  }
-  return dir;
-}
 
 function objectsOf(yamlText: string): { kind: string; name: string; namespace?: string; object: Record<string, any> }[] {
   return parseAllDocuments(yamlText).map((doc) => {

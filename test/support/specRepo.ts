@@ -103,6 +103,16 @@ export function readTreeFiles(gitdir: string, treeish: string): Map<string, stri
   return files;
 }
 
+/** Writes a tree's files into a new folder, as an edge's checkout of that revision would have them. */
+export function checkout(gitdir: string, treeish: string): string {
+  const dir = tempDir('edgeplane-checkout-');
+  for (const [file, text] of readTreeFiles(gitdir, treeish)) {
+    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    fs.writeFileSync(path.join(dir, file), text);
+  }
+  return dir;
+}
+
 /** `git fsck --full --strict`, throwing on any complaint. */
 export function fsck(gitdir: string): void {
   execFileSync('git', ['fsck', '--full', '--strict', '--no-progress'], { cwd: gitdir, env: GIT_ENV, stdio: 'pipe' });
