@@ -1,0 +1,61 @@
+/**
+ * The state of one placement's rollout, kept in Git (`rollouts/<placement>.yaml` on the `edgeplane-rollouts`
+ * branch) so that a restarted reconciler resumes exactly where it was. Which locations are released is
+ * derived from `wave`, `batch` and `batchReleased`, never stored, so locations that join the fleet fall into
+ * place.
+ */
+export interface RolloutRecord {
+  placement: string;
+  /** The input digest of the revision being rolled out. */
+  revision: string;
+  /** The spec commit that revision was first seen at. */
+  sourceCommit: string;
+  /** The revision being replaced; rollback returns to it. Absent for a placement's first rollout. */
+  previous?: { revision: string; sourceCommit: string } | undefined;
+  phase: RolloutPhase;
+  /** Index of the current wave. */
+  wave: number;
+  /** Index of the current batch within the wave. */
+  batch: number;
+  /** Whether the current batch has been given the new revision. */
+  batchReleased: boolean;
+  /** When the current batch was released (ISO time). */
+  batchStartedAt?: string | undefined;
+  /** Since when the current batch has met `advanceWhen` without interruption (ISO time): the soak clock. */
+  healthySince?: string | undefined;
+  /** Waves a person released (`review: approval` or a merged pull request). */
+  approvals: { wave: number; by: string; at: string }[];
+  /** Why the rollout failed, when it did. */
+  failures: { wave: number; at: string; reason: string }[];
+  /** One pull request per wave with `review: pullRequest`. */
+  pullRequests: { wave: number; number: number; url: string }[];
+  /** What a person reads first: what the rollout waits for, or why it stopped. */
+  message: string;
+}
+
+/**
+ * `Progressing`: moving, or waiting for a gate. `Paused`: stopped by a person or a failure with
+ * `onFailure: pause`. `Completed`: every wave released and passed. `RolledBack`: failed with
+ * `onFailure: rollback`, released locations are back on the previous revision. `Aborted`: a person aborted it
+ * (or closed its pull request); released locations keep the new revision, the rest keep the previous one.
+ */
+export type RolloutPhase = 'Progressing' | 'Paused' | 'Completed' | 'RolledBack' | 'Aborted';
+
+/** A fresh record for a new revision. */
+export function startRollout(placement: string, revision: string, sourceCommit: string, previous: RolloutRecord | undefined): RolloutRecord {
+  const replaced = previous && previous.phase !== 'RolledBack' ? { revision: previous.revision, sourceCommit: previous.sourceCommit } : previous?.previous;
+  return {
+    placement,
+    revision,
+    sourceCommit,
+    previous: replaced,
+    phase: 'Progressing',
+    wave: 0,
+    batch: 0,
+    batchReleased: false,
+    approvals: [],
+    failures: [],
+    pullRequests: [],
+    message: 'starting',
+  };
+}
