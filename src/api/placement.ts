@@ -30,6 +30,16 @@ export interface EdgePlacementSpec {
   deletionPolicy?: DeletionPolicy;
   /** Create at the edge, never overwrite later edits made there. Default false. */
   createOnly?: boolean;
+  /**
+   * Names of `StatusCollector` objects run over this placement's objects at every location; their results are
+   * part of the placement's summary on the `edgeplane-status` branch.
+   */
+  statusCollectors?: string[];
+  /**
+   * The placement is meant to run at exactly one location: its summary then carries that location's full
+   * reported state of every object. With any other number of locations, the summary says how many. Default false.
+   */
+  wantSingletonReportedState?: boolean;
 }
 
 export type DeletionPolicy = 'Delete' | 'Orphan';

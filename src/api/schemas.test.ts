@@ -5,7 +5,9 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parse } from 'yaml';
 import type { Customizer } from './customizer.js';
 import { CONSUMERS, type Location } from './location.js';
+import type { LocationReport } from './locationReport.js';
 import type { EdgePlacement } from './placement.js';
+import type { StatusCollector } from './statusCollector.js';
 import { SCHEMA_BASE_URL, SCHEMA_FILES, schemasDir, validateAgainstSchema, type SchemaKind } from './schemas.js';
 import { resolveSettings, type Settings } from './settings.js';
 
@@ -13,7 +15,7 @@ const V = 'edgeplane.io/v1alpha1';
 
 // Valid documents are typed literals: each must satisfy the TypeScript API type AND its schema, which is how the
 // two are kept in step. The first of each kind is the DESIGN.md §2 example.
-const valid: [string, SchemaKind, Location | EdgePlacement | Customizer | Settings][] = [
+const valid: [string, SchemaKind, Location | EdgePlacement | Customizer | StatusCollector | Settings | LocationReport][] = [
   [
     'DESIGN.md Location',
     'Location',
@@ -145,10 +147,83 @@ const valid: [string, SchemaKind, Location | EdgePlacement | Customizer | Settin
       kind: 'Settings',
       spec: {
         output: { repo: 'https://git.example.com/fleet/deploy.git', mode: 'folder', branchPrefix: 'fleet/', folderBranch: 'fleet' },
-        paths: { inventory: 'sites', placements: 'placements', customizers: 'customizers' },
+        paths: { inventory: 'sites', placements: 'placements', customizers: 'customizers', collectors: 'collectors' },
         defaults: { consumer: 'argocd' },
+        status: { staleAfter: '1h30m', branch: 'fleet-status', reportBranchPrefix: 'fleet-reports/' },
       },
     } satisfies Settings,
+  ],
+  [
+    'EdgePlacement with status collectors and singleton reported state',
+    'EdgePlacement',
+    {
+      apiVersion: V,
+      kind: 'EdgePlacement',
+      metadata: { name: 'control' },
+      spec: { workloads: [{ path: 'w' }], statusCollectors: ['ready-replicas'], wantSingletonReportedState: true },
+    } satisfies EdgePlacement,
+  ],
+  [
+    'DESIGN.md StatusCollector',
+    'StatusCollector',
+    {
+      apiVersion: V,
+      kind: 'StatusCollector',
+      metadata: { name: 'ready-replicas' },
+      spec: {
+        objects: { kinds: ['Deployment'] },
+        filter: 'obj.status.readyReplicas < obj.spec.replicas',
+        groupBy: [{ name: 'region', expr: 'location.labels.region' }],
+        combinedFields: [
+          { name: 'ready', type: 'SUM', expr: 'obj.status.readyReplicas' },
+          { name: 'locations', type: 'COUNT' },
+        ],
+        limit: 20,
+      },
+    } satisfies StatusCollector,
+  ],
+  [
+    'StatusCollector with select',
+    'StatusCollector',
+    { apiVersion: V, kind: 'StatusCollector', metadata: { name: 's' }, spec: { select: [{ name: 'image', expr: 'obj.spec.template.spec.containers[0].image' }] } } satisfies StatusCollector,
+  ],
+  [
+    'LocationReport with every field',
+    'LocationReport',
+    {
+      apiVersion: V,
+      kind: 'LocationReport',
+      metadata: { name: 'kiruna' },
+      status: {
+        observedAt: '2026-01-01T00:00:00Z',
+        reporter: { kind: 'agent', name: 'edgeplane-agent/0.1.0' },
+        applied: { commit: 'a'.repeat(40), digest: `sha1:${'b'.repeat(40)}`, sourceCommit: 'c'.repeat(40) },
+        consumer: {
+          kind: 'argocd',
+          sync: 'Synced',
+          health: 'Degraded',
+          message: 'one or more objects failed',
+          revision: 'a'.repeat(40),
+          operation: { phase: 'Succeeded', message: 'successfully synced', startedAt: '2026-01-01T00:00:00Z', finishedAt: '2026-01-01T00:00:01Z' },
+        },
+        objects: [
+          {
+            apiVersion: 'apps/v1',
+            kind: 'Deployment',
+            namespace: 'telemetry',
+            name: 'ingest',
+            health: 'Degraded',
+            message: 'Deployment "ingest" exceeded its progress deadline',
+            sync: 'Synced',
+            labels: { app: 'ingest' },
+            spec: { replicas: 2 },
+            status: { readyReplicas: 1 },
+            truncated: false,
+          },
+        ],
+        omittedObjects: 0,
+      },
+    } satisfies LocationReport,
   ],
   ['Settings without spec', 'Settings', { apiVersion: V, kind: 'Settings' } satisfies Settings],
 ];
@@ -160,6 +235,8 @@ const named = (name: string) => location(`metadata: {name: "${name}"}`);
 const labelled = (labels: string) => location(`metadata: {name: a, labels: ${labels}}`);
 const expression = (e: string) => placement(`  workloads: [{path: w}]\n  locationSelectors: [{matchExpressions: [${e}]}]`);
 const patch = (p: string) => customizer(`  rules: [{patches: [${p}]}]`);
+const collector = (spec: string) => `apiVersion: ${V}\nkind: StatusCollector\nmetadata: {name: c}\nspec:\n${spec}`;
+const report = (status: string) => `apiVersion: ${V}\nkind: LocationReport\nmetadata: {name: kiruna}\nstatus:\n${status}`;
 
 const EXPR = ['spec', 'locationSelectors', 0, 'matchExpressions', 0];
 const PATCH = ['spec', 'rules', 0, 'patches', 0];
@@ -230,13 +307,21 @@ const invalid: [string, SchemaKind, string, Expected[]][] = [
   [
     'reserved fields are not part of v1alpha1 yet',
     'EdgePlacement',
-    placement('  workloads: [{path: w}]\n  statusCollectors: [r]\n  wantSingletonReportedState: false\n  rollout: {waves: [{name: canary}]}'),
-    [
-      [['spec', 'rollout'], "unknown field 'rollout'"],
-      [['spec', 'statusCollectors'], "unknown field 'statusCollectors'"],
-      [['spec', 'wantSingletonReportedState'], "unknown field 'wantSingletonReportedState'"],
-    ],
+    placement('  workloads: [{path: w}]\n  rollout: {waves: [{name: canary}]}'),
+    [[['spec', 'rollout'], "unknown field 'rollout'"]],
   ],
+  ['status collector name with a slash', 'EdgePlacement', placement('  workloads: [{path: w}]\n  statusCollectors: [a/b]'), [[['spec', 'statusCollectors', 0], NAME_MSG]]],
+  ['wantSingletonReportedState not a boolean', 'EdgePlacement', placement('  workloads: [{path: w}]\n  wantSingletonReportedState: 1'), [[['spec', 'wantSingletonReportedState'], 'must be true or false']]],
+  ['SUM without expr', 'StatusCollector', collector('  combinedFields: [{name: n, type: SUM}]'), [[['spec', 'combinedFields', 0], "SUM, AVG, MIN and MAX need an 'expr' giving the number to aggregate"]]],
+  ['unknown aggregation', 'StatusCollector', collector('  combinedFields: [{name: n, type: MEAN, expr: x}]'), [[['spec', 'combinedFields', 0, 'type'], 'must be one of COUNT, SUM, AVG, MIN, MAX']]],
+  ['KubeStellar def instead of expr', 'StatusCollector', collector('  select: [{name: n, def: x}]'), [[['spec', 'select', 0], "missing required field 'expr'"], [['spec', 'select', 0, 'def'], "unknown field 'def'"]]],
+  ['bad column name', 'StatusCollector', collector('  select: [{name: "ready replicas", expr: x}]'), [[['spec', 'select', 0, 'name'], "must be a column name: a letter, then letters, digits, '_' or '-'"]]],
+  ['limit 0', 'StatusCollector', collector('  limit: 0'), [[['spec', 'limit'], 'must be >= 1']]],
+  ['empty filter', 'StatusCollector', collector('  filter: ""'), [[['spec', 'filter'], 'must not be empty']]],
+  ['report without observedAt', 'LocationReport', report('  reporter: {kind: agent}'), [[['status'], "missing required field 'observedAt'"]]],
+  ['report with a bad time', 'LocationReport', report('  observedAt: yesterday\n  reporter: {kind: agent}'), [[['status', 'observedAt'], 'must be an RFC 3339 time such as 2026-01-01T00:00:00Z']]],
+  ['report with an unknown health', 'LocationReport', report('  observedAt: "2026-01-01T00:00:00Z"\n  reporter: {kind: agent}\n  objects: [{apiVersion: v1, kind: ConfigMap, name: c, health: Fine}]'), [[['status', 'objects', 0, 'health'], 'must be one of Healthy, Progressing, Degraded, Suspended, Missing, Unknown']]],
+  ['report with a short commit', 'LocationReport', report('  observedAt: "2026-01-01T00:00:00Z"\n  reporter: {kind: flux}\n  applied: {commit: abc123}'), [[['status', 'applied', 'commit'], 'must be a 40-digit lowercase hex commit id']]],
   ['bad operator', 'EdgePlacement', expression('{key: ring, operator: in, values: [a]}'), [[[...EXPR, 'operator'], OPERATORS_MSG]]],
   ['In without values', 'EdgePlacement', expression('{key: ring, operator: In}'), [[EXPR, "operators In and NotIn need a non-empty 'values' list"]]],
   ['NotIn with empty values', 'EdgePlacement', expression('{key: ring, operator: NotIn, values: []}'), [[[...EXPR, 'values'], "operators In and NotIn need a non-empty 'values' list"]]],
@@ -288,7 +373,7 @@ describe('validateAgainstSchema', () => {
   it('hints name the fix', () => {
     const hintOf = (kind: SchemaKind, yaml: string) => validateAgainstSchema(kind, parse(yaml)).map((i) => i.hint);
     assert.deepEqual(hintOf('Settings', `apiVersion: ${V}\nkind: Settings\nspec: {paths: {inventroy: sites}}`), [
-      "did you mean 'inventory'? allowed fields here: inventory, placements, customizers",
+      "did you mean 'inventory'? allowed fields here: inventory, placements, customizers, collectors",
     ]);
     assert.deepEqual(hintOf('Location', location('metadata: {name: a}\nspec: {cluster: {server: "https://x", token: t}}')), [
       'remove it; allowed fields here: server',
@@ -393,7 +478,11 @@ describe('schema files', () => {
         inventoryPath: group('paths')['inventory']?.['default'],
         placementsPath: group('paths')['placements']?.['default'],
         customizersPath: group('paths')['customizers']?.['default'],
+        collectorsPath: group('paths')['collectors']?.['default'],
         defaultConsumer: group('defaults')['consumer']?.['default'],
+        staleAfter: group('status')['staleAfter']?.['default'],
+        statusBranch: group('status')['branch']?.['default'],
+        reportBranchPrefix: group('status')['reportBranchPrefix']?.['default'],
       },
       { ...resolved },
     );

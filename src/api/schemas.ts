@@ -14,15 +14,17 @@ import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import { EdgeplaneError } from '../errors/edgeplaneError.js';
 
-/** The kinds that have a schema: the three spec-repo kinds and the `edgeplane.yaml` settings file. */
-export type SchemaKind = 'Location' | 'EdgePlacement' | 'Customizer' | 'Settings';
+/** The kinds that have a schema: the spec-repo kinds, the `edgeplane.yaml` settings file and location reports. */
+export type SchemaKind = 'Location' | 'EdgePlacement' | 'Customizer' | 'StatusCollector' | 'Settings' | 'LocationReport';
 
 /** The schema file of each kind, in the package's `schemas/` folder (and at `SCHEMA_BASE_URL`). */
 export const SCHEMA_FILES: Readonly<Record<SchemaKind, string>> = {
   Location: 'location.schema.json',
   EdgePlacement: 'edgeplacement.schema.json',
   Customizer: 'customizer.schema.json',
+  StatusCollector: 'statuscollector.schema.json',
   Settings: 'settings.schema.json',
+  LocationReport: 'locationreport.schema.json',
 };
 
 /** Where the schemas are published; each file's `$id` is this URL plus its file name. */

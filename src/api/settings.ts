@@ -17,6 +17,17 @@ export interface SettingsSpec {
   paths?: PathSettings;
   /** Defaults for locations. */
   defaults?: { consumer?: Consumer };
+  /** Where reports and summaries live, and when a report is stale. */
+  status?: StatusSettings;
+}
+
+export interface StatusSettings {
+  /** A report older than this is stale: a Go-style duration (`90s`, `15m`, `1h30m`). Default `15m`. */
+  staleAfter?: string;
+  /** The branch of the output repo holding the summaries. Default `edgeplane-status`. */
+  branch?: string;
+  /** Branch prefix of the reports: `edgeplane-reports/` → `edgeplane-reports/<location>`. Default `edgeplane-reports/`. */
+  reportBranchPrefix?: string;
 }
 
 export interface OutputSettings {
@@ -40,6 +51,8 @@ export interface PathSettings {
   placements?: string;
   /** Default `customizers`. */
   customizers?: string;
+  /** Default `collectors`. */
+  collectors?: string;
 }
 
 /** Settings with every default applied. */
@@ -51,7 +64,11 @@ export interface ResolvedSettings {
   inventoryPath: string;
   placementsPath: string;
   customizersPath: string;
+  collectorsPath: string;
   defaultConsumer: Consumer;
+  staleAfter: string;
+  statusBranch: string;
+  reportBranchPrefix: string;
 }
 
 /** Applies the documented defaults to a (possibly absent) settings file. */
@@ -65,6 +82,10 @@ export function resolveSettings(settings: Settings | undefined): ResolvedSetting
     inventoryPath: spec.paths?.inventory ?? 'inventory',
     placementsPath: spec.paths?.placements ?? 'placements',
     customizersPath: spec.paths?.customizers ?? 'customizers',
+    collectorsPath: spec.paths?.collectors ?? 'collectors',
     defaultConsumer: spec.defaults?.consumer ?? 'kubectl',
+    staleAfter: spec.status?.staleAfter ?? '15m',
+    statusBranch: spec.status?.branch ?? 'edgeplane-status',
+    reportBranchPrefix: spec.status?.reportBranchPrefix ?? 'edgeplane-reports/',
   };
 }

@@ -1,10 +1,14 @@
 import { Command, CommanderError } from 'commander';
 import { EdgeplaneError, InvalidSpecError } from '../errors/edgeplaneError.js';
 import { formatProblems } from '../errors/problem.js';
+import { agentCommand } from './commands/agent.js';
 import { demoCommand } from './commands/demo.js';
 import { initCommand } from './commands/init.js';
+import { inventoryCommand } from './commands/inventory.js';
 import { planCommand } from './commands/plan.js';
 import { reconcileCommand } from './commands/reconcile.js';
+import { serveCommand } from './commands/serve.js';
+import { statusCommand } from './commands/status.js';
 import { validateCommand } from './commands/validate.js';
 import { EXIT } from './exitCodes.js';
 
@@ -34,7 +38,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showHelpAfterError();
-  for (const command of [initCommand, validateCommand, planCommand, reconcileCommand, demoCommand]) {
+  for (const command of [initCommand, validateCommand, planCommand, reconcileCommand, statusCommand, agentCommand, serveCommand, inventoryCommand, demoCommand]) {
     // Added commands do not inherit output and exit handling by themselves.
     program.addCommand(command(io, setCode).copyInheritedSettings(program));
   }

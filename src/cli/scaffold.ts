@@ -53,6 +53,7 @@ function kindOfFile(file: string): SchemaKind | undefined {
   if (file.startsWith('inventory/')) return 'Location';
   if (file.startsWith('placements/')) return 'EdgePlacement';
   if (file.startsWith('customizers/')) return 'Customizer';
+  if (file.startsWith('collectors/')) return 'StatusCollector';
   return undefined;
 }
 

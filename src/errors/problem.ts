@@ -16,6 +16,7 @@ export type ProblemCode =
   | 'json-path'
   | 'patch'
   | 'template'
+  | 'cel'
   | 'conflict'
   | 'credentials'
   | 'repo';

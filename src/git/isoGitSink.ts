@@ -45,8 +45,9 @@ export class IsoGitSink implements ObjectSink {
     return this.accepted.size;
   }
 
-  add(type: ObjectType, body: Buffer): string {
-    const id = hashObject(type, body);
+  add(type: ObjectType, body: Buffer, knownId?: string): string {
+    // isomorphic-git hashes what it writes, and `write` checks it against this id.
+    const id = knownId ?? hashObject(type, body);
     if (this.accepted.has(id) || this.existing.has(id)) return id;
     this.accepted.add(id);
     this.queue.push({ type, id, body });

@@ -11,9 +11,11 @@ import type { ObjectType } from './objects.js';
 export interface ObjectSink {
   /**
    * Takes an object's body and returns its id. Adding the same object again is free and returns the same id.
-   * The object is readable from the repository only after `flush` resolves.
+   * The object is readable from the repository only after `flush` resolves. `id`, when given, is the object's id
+   * as `hashObject(type, body)` computed it already (the publish stage hashes every blob to compare trees): the sink
+   * trusts it instead of hashing the body a second time.
    */
-  add(type: ObjectType, body: Buffer): string;
+  add(type: ObjectType, body: Buffer, id?: string): string;
   /** Distinct objects this sink has accepted for writing (objects skipped as already present are not counted). */
   readonly count: number;
   /** Makes every added object durable in the repository. Nothing may be added while a flush runs. */

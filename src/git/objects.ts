@@ -5,7 +5,7 @@
  * Everything here is checked against the git CLI (`git hash-object`, `git mktree`, `git commit-tree`,
  * `git fsck --strict`) in objects.test.ts.
  */
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { EdgeplaneError } from '../errors/edgeplaneError.js';
 
 /** The object types edgeplane writes. Tags are never written. */
@@ -64,6 +64,25 @@ export function hashObject(type: ObjectType, body: Buffer): string {
   return createHash('sha1').update(`${type} ${body.length}\0`).update(body).digest('hex');
 }
 
+/** A blob's id and body from its text (UTF-8). */
+export interface HashedBlob {
+  id: string;
+  body: Buffer;
+}
+
+/**
+ * `hashObject('blob', Buffer.from(text))` and that buffer, in one allocation and one one-shot hash: the body is a
+ * view into the `"blob <length>\0" + body` bytes that were hashed. Called for every file of every location.
+ */
+export function hashBlobText(text: string): HashedBlob {
+  const length = Buffer.byteLength(text, 'utf8');
+  const header = `blob ${length}\0`;
+  const bytes = Buffer.allocUnsafe(header.length + length);
+  bytes.write(header, 0, 'latin1');
+  bytes.write(text, header.length, 'utf8');
+  return { id: hash('sha1', bytes, 'hex'), body: bytes.subarray(header.length) };
+}
+
 /** Throws BAD_ARGUMENT unless `id` is 40 lowercase hex digits. */
 export function assertObjectId(id: string, what: string): void {
   if (!ID_PATTERN.test(id)) {
@@ -80,6 +99,7 @@ export function assertObjectId(id: string, what: string): void {
  * as `.git` (any case, its Windows short name `git~1`, trailing dots or spaces, HFS+ ignorable code points).
  */
 export function assertEntryName(name: string): void {
+  if (KNOWN_GOOD_NAMES.has(name)) return;
   const folded = name
     .toLowerCase()
     .replace(/[\u200c-\u200f\u202a-\u202e\u206a-\u206f\ufeff]/g, '')
@@ -96,7 +116,13 @@ export function assertEntryName(name: string): void {
     const message = `${JSON.stringify(name)} cannot be a file or folder name in a Git tree`;
     throw new EdgeplaneError('BAD_ARGUMENT', message, { name });
   }
+  // The same few hundred names recur in every location's tree: check each once.
+  if (KNOWN_GOOD_NAMES.size >= KNOWN_GOOD_LIMIT) KNOWN_GOOD_NAMES.clear();
+  KNOWN_GOOD_NAMES.add(name);
 }
+
+const KNOWN_GOOD_NAMES = new Set<string>();
+const KNOWN_GOOD_LIMIT = 50_000;
 
 /** Git's stored form of a mode: trees are `40000`, without the leading zero that `ls-tree` prints. */
 function storedMode(mode: TreeEntryMode): string {
@@ -107,8 +133,17 @@ function storedMode(mode: TreeEntryMode): string {
  * Git's tree order: byte order of the names, where a subtree sorts as if its name ended in `/`
  * (so `a.txt` < `a/` < `a0`).
  */
-function sortKey(entry: TreeEntry): Buffer {
-  return Buffer.from(entry.mode === '040000' ? `${entry.name}/` : entry.name, 'utf8');
+function sortKey(entry: TreeEntry): string {
+  return entry.mode === '040000' ? `${entry.name}/` : entry.name;
+}
+
+// eslint-disable-next-line no-control-regex
+const ASCII = /^[\u0000-\u007f]*$/;
+
+/** Byte order of the UTF-8 encodings. For ASCII, UTF-16 code unit order is the same and needs no encoding. */
+function compareKeys(a: string, b: string): number {
+  if (ASCII.test(a) && ASCII.test(b)) return a < b ? -1 : a > b ? 1 : 0;
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 
 /**
@@ -121,9 +156,9 @@ export function encodeTree(entries: readonly TreeEntry[]): Buffer {
     assertObjectId(entry.id, `tree entry ${JSON.stringify(entry.name)}`);
     return { entry, key: sortKey(entry) };
   });
-  keyed.sort((a, b) => Buffer.compare(a.key, b.key));
+  keyed.sort((a, b) => compareKeys(a.key, b.key));
+  let size = 0;
   const seen = new Set<string>();
-  const parts: Buffer[] = [];
   for (const { entry } of keyed) {
     if (seen.has(entry.name)) {
       throw new EdgeplaneError('BAD_ARGUMENT', `tree has two entries named ${JSON.stringify(entry.name)}`, {
@@ -131,9 +166,18 @@ export function encodeTree(entries: readonly TreeEntry[]): Buffer {
       });
     }
     seen.add(entry.name);
-    parts.push(Buffer.from(`${storedMode(entry.mode)} ${entry.name}\0`, 'utf8'), Buffer.from(entry.id, 'hex'));
+    size += storedMode(entry.mode).length + 1 + Buffer.byteLength(entry.name, 'utf8') + 1 + 20;
   }
-  return Buffer.concat(parts);
+  const body = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (const { entry } of keyed) {
+    at += body.write(storedMode(entry.mode), at, 'latin1');
+    body[at++] = 0x20;
+    at += body.write(entry.name, at, 'utf8');
+    body[at++] = 0;
+    at += body.write(entry.id, at, 'hex');
+  }
+  return body;
 }
 
 function encodeSignature(role: 'author' | 'committer', sig: Signature): string {

@@ -54,7 +54,7 @@ export function encodePackIndex(
   packChecksum: Buffer,
   largeOffset: number = LARGE_OFFSET,
 ): Buffer {
-  const sorted = [...entries].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const sorted = sortById(entries);
   const n = sorted.length;
   const large = sorted.filter((e) => e.offset >= largeOffset).length;
   const size = 8 + 256 * 4 + n * (20 + 4 + 4) + large * 8 + 20 + 20;
@@ -70,8 +70,8 @@ export function encodePackIndex(
   const counts = new Uint32Array(256);
   let nextLarge = 0;
   sorted.forEach((entry, i) => {
-    counts[parseInt(entry.id.slice(0, 2), 16)]! += 1;
     out.write(entry.id, idsAt + i * 20, 'hex');
+    counts[out[idsAt + i * 20]!]! += 1;
     out.writeUInt32BE(entry.crc >>> 0, crcsAt + i * 4);
     if (entry.offset < largeOffset) {
       out.writeUInt32BE(entry.offset, offsetsAt + i * 4);
@@ -90,4 +90,41 @@ export function encodePackIndex(
   packChecksum.copy(out, trailerAt);
   createHash('sha1').update(out.subarray(0, trailerAt + 20)).digest().copy(out, trailerAt + 20);
   return out;
+}
+
+/** Up to this many entries, `sortById` packs an entry's index into the low bits of a double sort key. */
+const INDEX_BITS = 21;
+
+/**
+ * The entries in id order. A comparison sort over hex strings took ~1.7 s for the 480,000 objects of a
+ * 10,000-location reconcile; this sorts numbers instead (the first 32 bits of the id, with the entry's index in
+ * the low bits of a double, exact below 2^53), then orders the rare runs that share those 32 bits by full id.
+ */
+function sortById(entries: readonly PackIndexEntry[]): PackIndexEntry[] {
+  const n = entries.length;
+  const byString = (a: PackIndexEntry, b: PackIndexEntry) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  if (n >= 2 ** INDEX_BITS) return [...entries].sort(byString);
+  const high = new Uint32Array(n);
+  const keys = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    high[i] = parseInt(entries[i]!.id.slice(0, 8), 16);
+    keys[i] = high[i]! * 2 ** INDEX_BITS + i;
+  }
+  keys.sort();
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = keys[i]! - Math.floor(keys[i]! / 2 ** INDEX_BITS) * 2 ** INDEX_BITS;
+  const sorted = new Array<PackIndexEntry>(n);
+  for (let i = 0; i < n; ) {
+    let j = i + 1;
+    while (j < n && high[order[j]!] === high[order[i]!]) j++;
+    if (j - i === 1) sorted[i] = entries[order[i]!]!;
+    else {
+      const run: PackIndexEntry[] = [];
+      for (let k = i; k < j; k++) run.push(entries[order[k]!]!);
+      run.sort(byString);
+      for (let k = 0; k < run.length; k++) sorted[i + k] = run[k]!;
+    }
+    i = j;
+  }
+  return sorted;
 }

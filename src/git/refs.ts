@@ -184,3 +184,25 @@ function canonicalMode(mode: string): TreeEntryMode {
       return (parseInt(mode, 8) & 0o111) !== 0 ? '100755' : '100644';
   }
 }
+
+/**
+ * Every file of a commit's tree, recursively: path → UTF-8 text. Two git processes (`ls-tree -r`, `cat-file
+ * --batch`) whatever the number of files. Submodules are skipped; a symlink reads as its target path.
+ */
+export async function readCommitFiles(gitdir: string, commit: string): Promise<Map<string, string>> {
+  assertObjectId(commit, 'commit');
+  const listing = await runGit({ gitdir, args: ['ls-tree', '-r', '-z', '--end-of-options', commit] });
+  if (listing.code !== 0) throw gitFailed(`listing the files of ${commit}`, listing, { gitdir, commit });
+  const entries: { path: string; id: string }[] = [];
+  for (const record of listing.stdout.toString('utf8').split('\0')) {
+    if (record === '') continue;
+    // "<mode> <type> <id>\t<path>"
+    const tab = record.indexOf('\t');
+    const [, type, id] = record.slice(0, tab).split(' ');
+    if (type === 'blob') entries.push({ path: record.slice(tab + 1), id: id! });
+  }
+  const blobs = await readBlobs(gitdir, entries.map((e) => e.id));
+  const files = new Map<string, string>();
+  for (const { path, id } of entries) files.set(path, blobs.get(id)!.toString('utf8'));
+  return files;
+}

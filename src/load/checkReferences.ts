@@ -10,11 +10,13 @@ interface References {
   placements: readonly SpecObject<EdgePlacement>[];
   customizers: ReadonlyMap<string, SpecObject<Customizer>>;
   workloads: ReadonlyMap<string, Workload>;
+  /** Names of every StatusCollector defined, valid or not. */
+  collectorNames: ReadonlySet<string>;
 }
 
 /**
- * Checks what placements and customizers point at: workload folders that exist, customizers that exist,
- * JSONPaths and JSON pointers that parse.
+ * Checks what placements and customizers point at: workload folders that exist, customizers and status
+ * collectors that exist, JSONPaths and JSON pointers that parse.
  */
 export function checkReferences(refs: References, sink: ProblemSink): void {
   for (const placement of refs.placements) {
@@ -46,6 +48,16 @@ export function checkReferences(refs: References, sink: ProblemSink): void {
         object: placement.id,
         message: `customizer ${JSON.stringify(name)} does not exist`,
         hint: `add a Customizer named ${JSON.stringify(name)} under customizers/, or remove it from the list`,
+      });
+    });
+    (placement.value.spec.statusCollectors ?? []).forEach((name, i) => {
+      if (refs.collectorNames.has(name)) return;
+      sink.report({
+        code: 'missing-reference',
+        ...placement.doc.at(['spec', 'statusCollectors', i]),
+        object: placement.id,
+        message: `status collector ${JSON.stringify(name)} does not exist`,
+        hint: `add a StatusCollector named ${JSON.stringify(name)} under collectors/, or remove it from the list`,
       });
     });
   }

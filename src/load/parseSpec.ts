@@ -6,27 +6,30 @@ import { API_VERSION } from '../api/meta.js';
 import type { EdgePlacement } from '../api/placement.js';
 import { validateAgainstSchema } from '../api/schemas.js';
 import { resolveSettings, type Settings } from '../api/settings.js';
+import type { StatusCollector } from '../api/statusCollector.js';
 import type { ProblemSink } from '../errors/problem.js';
 import { compileTemplate } from '../render/template.js';
 import { RenderError } from '../render/renderError.js';
+import { compileCollector } from '../status/compileCollector.js';
 import { checkNames, isSafeRepoPath } from './names.js';
 import { checkReferences } from './checkReferences.js';
-import type { Manifest, Spec, SpecFiles, SpecObject, TemplateFile, Workload } from './spec.js';
+import type { LoadedCollector, Manifest, Spec, SpecFiles, SpecObject, TemplateFile, Workload } from './spec.js';
 import { parseYamlDocuments, type YamlDocument } from './yamlDocuments.js';
 
-type SpecKind = 'Location' | 'EdgePlacement' | 'Customizer';
-const SPEC_KINDS: readonly SpecKind[] = ['Location', 'EdgePlacement', 'Customizer'];
+type SpecKind = 'Location' | 'EdgePlacement' | 'Customizer' | 'StatusCollector';
+const SPEC_KINDS: readonly SpecKind[] = ['Location', 'EdgePlacement', 'Customizer', 'StatusCollector'];
 const MANIFEST_FILE = /\.ya?ml$/;
 const TEMPLATE_FILE = /\.ya?ml\.hbs$/;
 
 /**
- * Reads and validates a spec commit: settings, inventory, placements, customizers and every workload a
- * placement names. Every problem goes to `sink`; the result holds only the objects that were valid.
+ * Reads and validates a spec commit: settings, inventory, placements, customizers, status collectors (their
+ * CEL compiled) and every workload a placement names. Every problem goes to `sink`; the result holds only the
+ * objects that were valid.
  */
 export function parseSpec(input: SpecFiles, sink: ProblemSink): Spec {
   const settings = parseSettings(input.files, sink);
-  const folders = [settings.inventoryPath, settings.placementsPath, settings.customizersPath];
-  const objects: Record<SpecKind, Decoded[]> = { Location: [], EdgePlacement: [], Customizer: [] };
+  const folders = [settings.inventoryPath, settings.placementsPath, settings.customizersPath, settings.collectorsPath];
+  const objects: Record<SpecKind, Decoded[]> = { Location: [], EdgePlacement: [], Customizer: [], StatusCollector: [] };
 
   for (const [file, text] of sortedFiles(input.files)) {
     if (!MANIFEST_FILE.test(file) || !folders.some((folder) => isUnder(file, folder))) continue;
@@ -40,6 +43,13 @@ export function parseSpec(input: SpecFiles, sink: ProblemSink): Spec {
   const placements = checkNames(objects.EdgePlacement, sink) as SpecObject<EdgePlacement>[];
   const customizerList = checkNames(objects.Customizer, sink) as SpecObject<Customizer>[];
   const customizers = new Map(customizerList.map((c) => [c.value.metadata.name, c]));
+  const collectors = new Map<string, LoadedCollector>();
+  for (const object of checkNames(objects.StatusCollector, sink) as SpecObject<StatusCollector>[]) {
+    const program = compileCollector(object, sink);
+    if (program) collectors.set(object.value.metadata.name, { object, program });
+  }
+  // A collector that exists but failed to compile is reported once, where it is wrong, not again where it is named.
+  const collectorNames = new Set(objects.StatusCollector.map((c) => (c.spec.value as StatusCollector).metadata.name));
 
   const workloads = new Map<string, Workload>();
   for (const placement of placements) {
@@ -50,8 +60,8 @@ export function parseSpec(input: SpecFiles, sink: ProblemSink): Spec {
       }
     }
   }
-  checkReferences({ placements, customizers, workloads }, sink);
-  return { commit: input.commit, settings, locations, placements, customizers, workloads };
+  checkReferences({ placements, customizers, workloads, collectorNames }, sink);
+  return { commit: input.commit, settings, locations, placements, customizers, collectors, workloads };
 }
 
 function parseSettings(files: Map<string, string>, sink: ProblemSink) {

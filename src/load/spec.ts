@@ -3,6 +3,8 @@ import type { KubeObject } from '../api/kube.js';
 import type { Location } from '../api/location.js';
 import type { EdgePlacement } from '../api/placement.js';
 import type { ResolvedSettings } from '../api/settings.js';
+import type { StatusCollector } from '../api/statusCollector.js';
+import type { CompiledCollector } from '../status/compileCollector.js';
 import type { CompiledTemplate } from '../render/template.js';
 import type { YamlDocument } from './yamlDocuments.js';
 
@@ -42,8 +44,16 @@ export interface Spec {
   locations: SpecObject<Location>[];
   placements: SpecObject<EdgePlacement>[];
   customizers: Map<string, SpecObject<Customizer>>;
+  /** Valid status collectors, by name, with their compiled CEL. */
+  collectors: Map<string, LoadedCollector>;
   /** By folder path, as placements name them. */
   workloads: Map<string, Workload>;
+}
+
+/** A StatusCollector and its compiled expressions. */
+export interface LoadedCollector {
+  object: SpecObject<StatusCollector>;
+  program: CompiledCollector;
 }
 
 /** The files of a spec commit: path → text. */

@@ -11,6 +11,11 @@ export interface PublishedLocation {
   folderTree?: string;
   /** From its `.edgeplane/placement.yaml`; absent when the file is missing or unreadable. */
   digest?: string | undefined;
+  /**
+   * Branch mode: the inputs digest its output was rendered from (see render/inputDigest.ts), from the head's
+   * trailer; absent when the head does not record one (folder mode, someone else's commit, a held placement).
+   */
+  inputs?: string | undefined;
   /** Branch mode: false when the head commit was not made by edgeplane (someone pushed to the branch). */
   madeByEdgeplane: boolean;
 }
@@ -24,6 +29,12 @@ export interface PublishedState {
 
 /** Marks commits edgeplane made; every output commit carries it. */
 export const SOURCE_TRAILER = 'Edgeplane-Source';
+/** The content digest of a location commit, the same as its `.edgeplane/placement.yaml` records. */
+export const DIGEST_TRAILER = 'Edgeplane-Digest';
+/** The inputs digest (render/inputDigest.ts) of a location commit whose every placement rendered. */
+export const INPUTS_TRAILER = 'Edgeplane-Inputs';
+
+const RECORD_DIGEST = /^sha1:[0-9a-f]{40}$/;
 
 /**
  * Reads the output refs and each location's published digest. Folder mode with `at` reads that commit
@@ -43,23 +54,33 @@ export async function readBranchDigest(target: OutputTarget, commit: string): Pr
 async function readBranches(target: OutputTarget): Promise<PublishedState> {
   const prefix = locationRef(target, '');
   const heads = await listBranchHeads(target.gitdir, prefix);
-  const specs = heads.map((head) => `${head.commit}:.edgeplane/placement.yaml`);
+  // Edgeplane's own commits carry the digests as trailers, read with the refs; other heads (someone pushed to
+  // the branch, or a commit without them) have their placement record read.
+  const unsure = heads.filter((head) => !head.madeByEdgeplane || !RECORD_DIGEST.test(head.digest));
+  const specs = unsure.map((head) => `${head.commit}:.edgeplane/placement.yaml`);
   const blobs = await readBlobs(target.gitdir, specs);
   const locations = new Map<string, PublishedLocation>();
-  for (const { ref, commit, madeByEdgeplane } of heads) {
-    const record = blobs.get(`${commit}:.edgeplane/placement.yaml`);
-    locations.set(ref.slice(prefix.length), {
-      commit,
-      digest: record ? digestOfRecord(record.toString('utf8')) : undefined,
-      madeByEdgeplane,
-    });
+  for (const { ref, commit, madeByEdgeplane, digest, inputs } of heads) {
+    const location: PublishedLocation = { commit, digest: undefined, madeByEdgeplane };
+    if (madeByEdgeplane && RECORD_DIGEST.test(digest)) {
+      location.digest = digest;
+      if (RECORD_DIGEST.test(inputs)) location.inputs = inputs;
+    } else {
+      const record = blobs.get(`${commit}:.edgeplane/placement.yaml`);
+      location.digest = record ? digestOfRecord(record.toString('utf8')) : undefined;
+    }
+    locations.set(ref.slice(prefix.length), location);
   }
   return { locations, folderHead: null };
 }
 
-/** Every branch under `prefix` with its head, and whether edgeplane made that head (it has the trailer). */
+/**
+ * Every branch under `prefix` with its head, whether edgeplane made that head (it has the source trailer), and
+ * the digest trailers of the head ('' when absent). One git process, however many branches.
+ */
 async function listBranchHeads(gitdir: string, prefix: string) {
-  const format = `%(refname)%00%(objectname)%00%(trailers:key=${SOURCE_TRAILER},valueonly,separator=%x2C)`;
+  // One %(trailers) atom for all keys: git 2.39 mixes up the key filters of several atoms in one format.
+  const format = '%(refname)%00%(objectname)%00%(trailers:only,unfold,separator=%x1F)';
   const result = await runGit({ gitdir, args: ['for-each-ref', `--format=${format}`, prefix] });
   if (result.code !== 0) throw gitFailed('git for-each-ref', result);
   return result.stdout
@@ -67,9 +88,30 @@ async function listBranchHeads(gitdir: string, prefix: string) {
     .split('\n')
     .filter((line) => line.includes('\0'))
     .map((line) => {
-      const [ref, commit, source] = line.split('\0') as [string, string, string];
-      return { ref, commit, madeByEdgeplane: source.trim() !== '' };
+      const [ref, commit, trailers] = line.split('\0') as [string, string, string];
+      const values = trailerValues(trailers);
+      return {
+        ref,
+        commit,
+        madeByEdgeplane: (values.get(SOURCE_TRAILER.toLowerCase()) ?? '') !== '',
+        digest: values.get(DIGEST_TRAILER.toLowerCase()) ?? '',
+        inputs: values.get(INPUTS_TRAILER.toLowerCase()) ?? '',
+      };
     });
+}
+
+/** `Key: value` trailers separated by U+001F, by lower-case key; a repeated key's values joined by commas. */
+function trailerValues(text: string): Map<string, string> {
+  const values = new Map<string, string>();
+  for (const trailer of text.split('\x1f')) {
+    const colon = trailer.indexOf(':');
+    if (colon <= 0) continue;
+    const key = trailer.slice(0, colon).trim().toLowerCase();
+    const value = trailer.slice(colon + 1).trim();
+    const before = values.get(key);
+    values.set(key, before === undefined ? value : `${before},${value}`);
+  }
+  return values;
 }
 
 async function readFolders(target: OutputTarget, at?: string): Promise<PublishedState> {

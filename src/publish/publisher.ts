@@ -1,9 +1,10 @@
 import type { ObjectSink } from '../git/objectSink.js';
-import { encodeCommit, TreeBuilder, type Signature } from '../git/objects.js';
+import { TreeBuilder } from '../git/objects.js';
 import { updateRefs, type RefUpdate } from '../git/refs.js';
 import type { LocationTree } from '../render/locationTree.js';
 import { folderRef, locationFolder, locationRef, type OutputTarget } from './outputTarget.js';
-import { readBranchDigest, readPublishedState, SOURCE_TRAILER, type PublishedState } from './publishedState.js';
+import { writeCommit, writeLocation, type CommitContext, type LocationCommit } from './locationCommit.js';
+import { readBranchDigest, readPublishedState, type PublishedState } from './publishedState.js';
 import { pushWithRetry, type PushReport } from './pushWithRetry.js';
 
 /** What happened to one location. */
@@ -29,44 +30,56 @@ export interface PublishResult {
   foreign: string[];
 }
 
-const EDGEPLANE: Omit<Signature, 'timestamp'> = { name: 'edgeplane', email: 'edgeplane@localhost', tzOffset: '+0000' };
-
 /**
  * Publishes location trees: each changed location's whole tree in one commit on top of what is published,
  * then every ref in one atomic transaction, then (with a remote) one fast-forward-only push. An unchanged
- * location (same digest) costs a string comparison and writes nothing.
+ * location (same digest) costs a string comparison and writes nothing. Locations may also be written
+ * elsewhere (`writeLocation` into another sink, e.g. a worker thread's pack) and handed over with `adopt`.
  */
 export class Publisher {
   readonly #options: PublisherOptions;
   readonly #sink: ObjectSink;
-  readonly #written = new Set<string>();
+  readonly #context: CommitContext;
   readonly #updates: RefUpdate[] = [];
   readonly #foreign: string[] = [];
   /** Folder mode: location → its new folder tree. */
   readonly #folders = new Map<string, string>();
-  /** Branch mode: location → its new tree and digest, for re-committing after a rejected push. */
-  readonly #branches = new Map<string, { tree: string; digest: string }>();
+  /** Branch mode: location → its new tree and digests, for re-committing after a rejected push. */
+  readonly #branches = new Map<string, { tree: string; digest: string; inputs: string | undefined }>();
+  /** Objects that adopted locations wrote to other sinks. */
+  #objectsElsewhere = 0;
 
   constructor(options: PublisherOptions) {
     this.#options = options;
     this.#sink = options.createSink();
+    this.#context = { mode: options.target.mode, sourceCommit: options.sourceCommit, now: options.now };
   }
 
   /** Writes one location's tree unless its digest is already published. */
   add(tree: LocationTree): LocationChange {
-    const published = this.#options.published.locations.get(tree.location);
-    if (published?.digest === tree.digest) return 'unchanged';
-    const treeId = this.#writeTree(tree);
+    const written = writeLocation(this.#sink, tree, this.#options.published.locations.get(tree.location), this.#context);
+    if (written === undefined) return 'unchanged';
+    this.adopt(written);
+    return written.change;
+  }
+
+  /**
+   * Takes over a location that `writeLocation` wrote to another sink, with the same `published` state and commit
+   * context; that sink must be flushed before `finish`.
+   */
+  adopt(written: LocationCommit): void {
     if (this.#options.target.mode === 'folder') {
-      this.#folders.set(tree.location, treeId);
-    } else {
-      if (published && !published.madeByEdgeplane) this.#foreign.push(tree.location);
-      this.#branches.set(tree.location, { tree: treeId, digest: tree.digest });
-      const parents = published ? [published.commit] : [];
-      const commit = this.#commit(treeId, parents, `${tree.location}: ${tree.objectCount} objects`, tree.digest);
-      this.#updates.push({ ref: locationRef(this.#options.target, tree.location), newId: commit, oldId: published?.commit ?? null });
+      this.#folders.set(written.location, written.tree);
+      return;
     }
-    return published ? 'updated' : 'created';
+    if (written.foreign) this.#foreign.push(written.location);
+    this.#branches.set(written.location, { tree: written.tree, digest: written.digest, inputs: written.inputs });
+    this.#updates.push({ ref: locationRef(this.#options.target, written.location), newId: written.commit!, oldId: written.parent });
+  }
+
+  /** Counts objects that adopted locations wrote to other sinks, for the result. */
+  countWrittenElsewhere(objects: number): void {
+    this.#objectsElsewhere += objects;
   }
 
   /** Drops everything added: nothing reaches the repository. */
@@ -80,7 +93,7 @@ export class Publisher {
     await this.#sink.flush();
     const updates = [...this.#updates].sort((a, b) => (a.ref < b.ref ? -1 : 1));
     if (updates.length > 0) await updateRefs(this.#options.target.gitdir, updates);
-    const result: PublishResult = { updates, objects: this.#sink.count, foreign: this.#foreign };
+    const result: PublishResult = { updates, objects: this.#sink.count + this.#objectsElsewhere, foreign: this.#foreign };
     if (this.#options.target.remote && updates.length > 0) {
       result.push = await pushWithRetry({
         target: this.#options.target,
@@ -92,29 +105,8 @@ export class Publisher {
     return result;
   }
 
-  #writeTree(tree: LocationTree): string {
-    const builder = new TreeBuilder();
-    for (const [path, file] of tree.files) {
-      if ('text' in file && !this.#written.has(file.id)) {
-        this.#sink.add('blob', Buffer.from(file.text));
-        this.#written.add(file.id);
-      }
-      builder.add(path, file.id);
-    }
-    const built = builder.build();
-    for (const object of built.objects) {
-      if (this.#written.has(object.id)) continue;
-      this.#sink.add(object.type, object.body);
-      this.#written.add(object.id);
-    }
-    return built.rootId;
-  }
-
-  #commit(tree: string, parents: string[], subject: string, digest: string, sink: ObjectSink = this.#sink): string {
-    const { sourceCommit, now } = this.#options;
-    const who: Signature = { ...EDGEPLANE, timestamp: Math.floor(now.getTime() / 1000) };
-    const message = `edgeplane: ${subject}\n\nRendered from spec commit ${sourceCommit}.\n\n${SOURCE_TRAILER}: ${sourceCommit}\nEdgeplane-Digest: ${digest}\n`;
-    return sink.add('commit', encodeCommit({ tree, parents, author: who, committer: who, message }));
+  #commit(tree: string, parents: string[], subject: string, digest: string, inputs?: string, sink: ObjectSink = this.#sink): string {
+    return writeCommit(sink, this.#context, tree, parents, subject, digest, inputs);
   }
 
   /** Folder mode: one commit replacing the changed location folders on the folder branch. */
@@ -151,11 +143,11 @@ export class Publisher {
       const same = [...this.#folders].every(([name, tree]) => remote.locations.get(name)?.folderTree === tree);
       if (same) return null;
       const root = this.#folderRoot(remote.locations, this.#folders, sink);
-      return this.#commit(root, [remoteHead], `${this.#folders.size} location(s), again on top of ${remoteHead.slice(0, 12)}`, 'folder', sink);
+      return this.#commit(root, [remoteHead], `${this.#folders.size} location(s), again on top of ${remoteHead.slice(0, 12)}`, 'folder', undefined, sink);
     }
     const location = ref.slice(locationRef(target, '').length);
     const mine = this.#branches.get(location)!;
     if ((await readBranchDigest(target, remoteHead)) === mine.digest) return null;
-    return this.#commit(mine.tree, [remoteHead], `${location}: again on top of ${remoteHead.slice(0, 12)}`, mine.digest, sink);
+    return this.#commit(mine.tree, [remoteHead], `${location}: again on top of ${remoteHead.slice(0, 12)}`, mine.digest, mine.inputs, sink);
   }
 }

@@ -4,8 +4,9 @@ import { createHash } from 'node:crypto';
 import { InvalidSpecError } from '../errors/edgeplaneError.js';
 import { ProblemList } from '../errors/problem.js';
 import { parseSpec } from '../load/parseSpec.js';
-import { fetchSpecRepo, isRemote, localRepo, readSpecFiles, resolveCommit, type GitAuth } from '../load/readSpecFiles.js';
-import type { Spec } from '../load/spec.js';
+import { readCommitFiles } from '../git/refs.js';
+import { fetchSpecRepo, isRemote, localRepo, resolveCommit, type GitAuth } from '../load/readSpecFiles.js';
+import type { Spec, SpecFiles } from '../load/spec.js';
 
 /** Where the spec comes from. */
 export interface SpecSource {
@@ -22,6 +23,8 @@ export interface SpecSource {
 export interface LoadedSpec {
   spec: Spec;
   gitdir: string;
+  /** The files it was parsed from (worker threads parse their own copy: see renderInWorkers.ts). */
+  files: SpecFiles;
 }
 
 /** Reads and validates the spec at a commit; throws InvalidSpecError listing every problem. */
@@ -40,11 +43,12 @@ export async function loadSpec(source: SpecSource): Promise<LoadedSpec> {
     gitdir = localRepo(source.repo).gitdir;
     commit = await resolveCommit(gitdir, source.ref ?? 'HEAD');
   }
-  const files = await readSpecFiles(gitdir, commit);
+  // The system git reads a commit's files several times faster than isomorphic-git (two processes in all).
+  const files: SpecFiles = { commit, files: await readCommitFiles(gitdir, commit) };
   const problems = new ProblemList();
   const spec = parseSpec(files, problems);
   if (!problems.empty) throw new InvalidSpecError(problems.problems);
-  return { spec, gitdir };
+  return { spec, gitdir, files };
 }
 
 /** The cache repository of a remote URL. */

@@ -8,7 +8,8 @@ import { readPublishedState } from '../publish/publishedState.js';
 import { Publisher, type PublishResult } from '../publish/publisher.js';
 import { loadSpec, type SpecSource } from './loadSpec.js';
 import { openOutput, type OutputOverrides } from './openOutput.js';
-import { prepareFleet, renderHeldEverywhere, type RenderedLocation } from './renderFleet.js';
+import { fleetLocations, inputsOf, prepareFleet, renderHeldEverywhere, type RenderedLocation } from './renderFleet.js';
+import { defaultWorkers, renderInWorkers } from './renderInWorkers.js';
 
 /** How objects reach the output repository. */
 export type ObjectWriter = 'pack' | 'isomorphic-git';
@@ -22,6 +23,17 @@ export interface ReconcileOptions {
   writer?: ObjectWriter;
   /** Called after each location. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Only locations it accepts are rendered and published (one replica's shards, `edgeplane serve`); the others,
+   * retired ones included, are neither rendered nor published. Default: every location.
+   */
+  shard?: (location: string) => boolean;
+  /**
+   * Threads that render and write locations (`pack` writer, branch mode). Default: the machine's available
+   * parallelism, when at least 1,000 locations need rendering (renderInWorkers.ts); 1 renders in this thread.
+   * The output is the same either way.
+   */
+  workers?: number;
 }
 
 export interface ReconcileResult {
@@ -46,33 +58,71 @@ export interface ReconcileResult {
  * everywhere, the others go on, and the problems are returned.
  */
 export async function reconcile(options: ReconcileOptions): Promise<ReconcileResult> {
-  const { spec, gitdir } = await loadSpec(options.source);
+  const { spec, gitdir, files } = await loadSpec(options.source);
   const target = await openOutput(spec.settings, options.source, gitdir, options.output);
   const published = await readPublishedState(target);
-  const fleet = prepareFleet(spec, published);
+  const fleet = prepareFleet(spec, published, options.shard);
   const problems = new ProblemList();
   const retired = new Set(fleet.retired);
   const total = fleet.assignments.size + fleet.retired.length;
   let publisher: Publisher | undefined;
   let result = { created: [] as string[], updated: [] as string[], retired: [] as string[], unchanged: 0 };
+  let done = 0;
+  const writer = options.writer ?? 'pack';
+  const now = options.now ?? new Date();
+  // Many locations to render: on every core (renderInWorkers.ts), the same objects and refs as in one thread.
+  if (writer === 'pack' && target.mode === 'branch') {
+    const toRender = fleetLocations(fleet)
+      .filter((location) => !inputsOf(fleet, location, published.locations.get(location.metadata.name)).unchanged)
+      .map((location) => location.metadata.name);
+    const workers = options.workers ?? defaultWorkers(toRender.length);
+    if (workers > 1 && toRender.length > 1) {
+      const publisher = new Publisher({ target, published, createSink: () => createSink(writer, target.gitdir), sourceCommit: spec.commit, now });
+      const unchanged = total - toRender.length;
+      if (unchanged > 0) options.onProgress?.((done = unchanged), total);
+      const rendered = await renderInWorkers({
+        files,
+        target,
+        published,
+        locations: toRender,
+        workers,
+        now,
+        problems,
+        onRendered: (count) => options.onProgress?.((done += count), total),
+      });
+      for (const written of rendered.commits) {
+        publisher.adopt(written);
+        result[retired.has(written.location) ? 'retired' : written.change].push(written.location);
+      }
+      result.unchanged = unchanged + rendered.unchanged;
+      publisher.countWrittenElsewhere(rendered.objects);
+      const publish = await publisher.finish();
+      return { specCommit: spec.commit, target, ...result, held: [...rendered.held].sort(), problems: problems.problems, publish };
+    }
+  }
+  // A location whose inputs are those its output was rendered from is not rendered again.
+  const onUnchanged = () => {
+    result.unchanged++;
+    options.onProgress?.(++done, total);
+  };
   const held = await renderHeldEverywhere(fleet, target, published, problems, async () => {
     await publisher?.discard();
     publisher = new Publisher({
       target,
       published,
-      createSink: () => createSink(options.writer ?? 'pack', target.gitdir),
+      createSink: () => createSink(writer, target.gitdir),
       sourceCommit: spec.commit,
-      now: options.now ?? new Date(),
+      now,
     });
     result = { created: [], updated: [], retired: [], unchanged: 0 };
-    let done = 0;
+    done = 0;
     return ({ tree }: RenderedLocation) => {
       const change = publisher!.add(tree);
       if (change === 'unchanged') result.unchanged++;
       else result[retired.has(tree.location) ? 'retired' : change].push(tree.location);
       options.onProgress?.(++done, total);
     };
-  });
+  }, { onUnchanged });
   const publish = await publisher!.finish();
   return { specCommit: spec.commit, target, ...result, held: [...held].sort(), problems: problems.problems, publish };
 }

@@ -4,6 +4,7 @@ import { readTreeEntries } from '../git/refs.js';
 import type { Spec } from '../load/spec.js';
 import { locationFolder, type OutputTarget } from '../publish/outputTarget.js';
 import type { PublishedLocation, PublishedState } from '../publish/publishedState.js';
+import { locationInputs, placementInputs, type FleetInputs } from '../render/inputDigest.js';
 import { composeLocationTree, type HeldFile, type LocationTree } from '../render/locationTree.js';
 import { planPlacements, type PlacementPlan } from '../render/placementPlan.js';
 import { renderLocation, type LocationRender, type RenderCaches } from '../render/renderLocation.js';
@@ -18,22 +19,54 @@ export interface Fleet {
   assignments: Map<string, string[]>;
   /** Published locations that are no longer in the inventory: they get empty output. */
   retired: string[];
+  /** What renders read besides each location and its placements, digested once (see inputDigest.ts). */
+  inputs: FleetInputs;
 }
 
-/** Schedules every placement and compiles what does not depend on the location. */
-export function prepareFleet(spec: Spec, published: PublishedState): Fleet {
+/**
+ * Schedules every placement and compiles what does not depend on the location. With `shard`, only the locations
+ * it accepts are assigned (and only those are rendered).
+ */
+export function prepareFleet(spec: Spec, published: PublishedState, shard?: (location: string) => boolean): Fleet {
   const scopes = new ScopeTable().learn([...spec.workloads.values()].flatMap((w) => w.manifests.map((m) => m.object)));
   const plans = planPlacements(spec, scopes);
-  const assignments = schedule(
+  const scheduled = schedule(
     spec.locations.map((l) => l.value),
     spec.placements.map((p) => p.value),
   );
-  const retired = [...published.locations.keys()].filter((name) => !assignments.has(name)).sort();
-  return { spec, scopes, plans, assignments, retired };
+  const assignments = shard ? new Map([...scheduled].filter(([name]) => shard(name))) : scheduled;
+  const retired = [...published.locations.keys()].filter((name) => !scheduled.has(name) && (shard?.(name) ?? true)).sort();
+  const inputs: FleetInputs = {
+    placements: new Map([...plans].map(([name, plan]) => [name, placementInputs(plan, spec.commit)])),
+    clusterScoped: clusterScopedKinds(spec),
+  };
+  return { spec, scopes, plans, assignments, retired, inputs };
+}
+
+/** `group/Kind/scope` of every CRD of the spec's workloads, sorted: what the ScopeTable learned from them. */
+function clusterScopedKinds(spec: Spec): string[] {
+  const kinds = new Set<string>();
+  for (const workload of spec.workloads.values()) {
+    for (const { object } of workload.manifests) {
+      if (object.kind !== 'CustomResourceDefinition') continue;
+      const crd = object['spec'] as { group?: unknown; scope?: unknown; names?: { kind?: unknown } } | undefined;
+      kinds.add(`${String(crd?.group)}/${String(crd?.names?.kind)}/${String(crd?.scope)}`);
+    }
+  }
+  return [...kinds].sort();
 }
 
 /** Receives each rendered location. */
 export type LocationVisitor = (rendered: RenderedLocation) => void;
+
+/** How `renderFleet` may save work. */
+export interface RenderFleetOptions {
+  /**
+   * When given, a location whose inputs digest equals the one its published output records (see inputDigest.ts)
+   * is not rendered: it is handed here instead of to the visitor. Its output would be the same bytes.
+   */
+  onUnchanged?: (location: string) => void;
+}
 
 /** One location's render and its composed tree. */
 export interface RenderedLocation {
@@ -53,24 +86,50 @@ export async function renderFleet(
   published: PublishedState,
   held: ReadonlySet<string>,
   onLocation: (rendered: RenderedLocation) => void,
+  options: RenderFleetOptions = {},
 ): Promise<void> {
   const caches: RenderCaches = { values: new Map() };
   const blobIds = new WeakMap<object, string>();
   const { spec } = fleet;
   const workloadsOf = (placement: string) => fleet.plans.get(placement)?.placement.value.spec.workloads.map((w) => w.path) ?? [];
-  const locations = [...spec.locations.map((l) => l.value), ...fleet.retired.map(retiredLocation)].sort((a, b) =>
-    a.metadata.name < b.metadata.name ? -1 : 1,
-  );
-  for (const location of locations) {
+  for (const location of fleetLocations(fleet)) {
     const name = location.metadata.name;
     const placements = fleet.assignments.get(name) ?? [];
-    const render = renderLocation(location, placements, fleet.plans, fleet.scopes, spec.commit, caches, held);
     const previous = published.locations.get(name);
-    const kept = render.failed.size > 0 && previous ? await heldFiles(target, name, previous, render.failed) : new Map();
     const consumer = location.spec?.consumer ?? spec.settings.defaultConsumer;
-    const tree = composeLocationTree({ render, consumer, sourceCommit: spec.commit, workloadsOf, held: kept }, blobIds);
+    const { inputs, unchanged } = inputsOf(fleet, location, previous);
+    if (options.onUnchanged && unchanged) {
+      options.onUnchanged(name);
+      continue;
+    }
+    const render = renderLocation(location, placements, fleet.plans, fleet.scopes, spec.commit, caches, held);
+    const kept = render.failed.size > 0 && previous ? await heldFiles(target, name, previous, render.failed) : new Map();
+    const tree = composeLocationTree(
+      // Inputs are recorded only for a location whose every placement rendered: a held placement's files may
+      // change once it renders again, with no change to this location's inputs.
+      { render, consumer, sourceCommit: spec.commit, workloadsOf, held: kept, ...(render.failed.size === 0 ? { inputs } : {}) },
+      blobIds,
+    );
     onLocation({ render, tree, published: previous });
   }
+}
+
+/** The locations `renderFleet` visits, in its order: those of the fleet (or its shard) and the retired ones, by name. */
+export function fleetLocations(fleet: Fleet): Location[] {
+  const inShard = fleet.spec.locations.map((l) => l.value).filter((l) => fleet.assignments.has(l.metadata.name));
+  return [...inShard, ...fleet.retired.map(retiredLocation)].sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1));
+}
+
+/**
+ * A location's inputs digest, and whether its published output was rendered from these very inputs by edgeplane
+ * with every placement current: rendering it again would repeat that output.
+ */
+export function inputsOf(fleet: Fleet, location: Location, previous: PublishedLocation | undefined): { inputs: string; unchanged: boolean } {
+  const placements = fleet.assignments.get(location.metadata.name) ?? [];
+  const consumer = location.spec?.consumer ?? fleet.spec.settings.defaultConsumer;
+  const inputs = locationInputs(location, placements, consumer, fleet.inputs);
+  const unchanged = previous?.inputs === inputs && previous.madeByEdgeplane && previous.digest !== undefined;
+  return { inputs, unchanged };
 }
 
 function retiredLocation(name: string): Location {
@@ -104,16 +163,24 @@ export async function renderHeldEverywhere(
   published: PublishedState,
   sink: ProblemSink,
   begin: () => LocationVisitor | Promise<LocationVisitor>,
+  options: RenderFleetOptions = {},
 ): Promise<Set<string>> {
   let held = new Set<string>();
   for (;;) {
     const visit = await begin();
     const failed = new Set<string>();
-    await renderFleet(fleet, target, published, held, (rendered) => {
-      for (const problem of rendered.render.problems) sink.report(problem);
-      for (const placement of rendered.render.failed) if (!held.has(placement)) failed.add(placement);
-      if (failed.size === 0) visit(rendered);
-    });
+    await renderFleet(
+      fleet,
+      target,
+      published,
+      held,
+      (rendered) => {
+        for (const problem of rendered.render.problems) sink.report(problem);
+        for (const placement of rendered.render.failed) if (!held.has(placement)) failed.add(placement);
+        if (failed.size === 0) visit(rendered);
+      },
+      options,
+    );
     if (failed.size === 0) return held;
     held = new Set([...held, ...failed]);
   }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { apiGroupOf, type KubeObject } from '../api/kube.js';
 import type { Consumer } from '../api/location.js';
-import { hashObject } from '../git/objects.js';
+import { hashBlobText } from '../git/objects.js';
 import { toCanonicalYaml } from './canonicalYaml.js';
 import { applyRank, rankOfKind } from './applyOrder.js';
 import type { LocationRender, RenderedObject } from './renderLocation.js';
@@ -10,6 +10,8 @@ import type { LocationRender, RenderedObject } from './renderLocation.js';
 export interface OutputFile {
   text: string;
   id: string;
+  /** The UTF-8 bytes of `text` when they were made to hash it; otherwise the writer encodes `text`. */
+  body?: Buffer;
 }
 
 /** A file kept from the last good output of a placement that failed to render. */
@@ -29,6 +31,11 @@ export interface LocationTree {
    * commit: equal digests mean nothing a consumer sees has changed, so no commit is needed.
    */
   digest: string;
+  /**
+   * The inputs digest this output was rendered from (see inputDigest.ts), when every placement rendered. Not a
+   * file: the location's commit carries it, so the tree stays a function of the output alone.
+   */
+  inputs?: string;
   objectCount: number;
 }
 
@@ -39,6 +46,8 @@ export interface ComposeInput {
   workloadsOf: (placement: string) => string[];
   /** Last good files of placements in `render.failed`. */
   held: ReadonlyMap<string, readonly HeldFile[]>;
+  /** The inputs digest of the render, passed through to the tree for the publisher to record. */
+  inputs?: string;
 }
 
 /** The file, within its placement's folder, that holds an object: `<kind>[.<group>]_[<namespace>_]<name>.yaml`. */
@@ -89,7 +98,7 @@ export function composeLocationTree(input: ComposeInput, blobIds: WeakMap<object
     const name = fileNameOf(object.object);
     if (heldNames.has(name)) continue;
     const path = `${object.placement}/${name}`;
-    files.set(path, { text: object.text, id: blobIdOf(object, blobIds) });
+    files.set(path, outputFileOf(object, blobIds));
     addResource(object.placement, path, applyRank(object.object));
   }
   resources.sort((a, b) => a.rank - b.rank || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -116,7 +125,9 @@ export function composeLocationTree(input: ComposeInput, blobIds: WeakMap<object
   };
   files.set('.edgeplane/placement.yaml', textFile(toCanonicalYaml(record)));
   files.set('README.md', textFile(locationReadme(render.location, input, placements, resources.length)));
-  return { location: render.location, files, digest, objectCount: resources.length };
+  const tree: LocationTree = { location: render.location, files, digest, objectCount: resources.length };
+  if (input.inputs !== undefined) tree.inputs = input.inputs;
+  return tree;
 }
 
 /** Reads the digest back from a published `.edgeplane/placement.yaml`. */
@@ -125,16 +136,17 @@ export function digestOfRecord(text: string): string | undefined {
 }
 
 function textFile(text: string): OutputFile {
-  return { text, id: hashObject('blob', Buffer.from(text)) };
+  const { id, body } = hashBlobText(text);
+  return { text, id, body };
 }
 
-function blobIdOf(object: RenderedObject, cache: WeakMap<object, string>): string {
+function outputFileOf(object: RenderedObject, cache: WeakMap<object, string>): OutputFile {
   // Unchanged static objects are the same JS object at every location: hash them once.
   const known = cache.get(object.object);
-  if (known) return known;
-  const id = hashObject('blob', Buffer.from(object.text));
-  cache.set(object.object, id);
-  return id;
+  if (known) return { text: object.text, id: known };
+  const file = textFile(object.text);
+  cache.set(object.object, file.id);
+  return file;
 }
 
 /** Covers every output file and what the placement record says besides the source commit. */

@@ -6,7 +6,7 @@ import type { Spec, SpecObject, TemplateFile } from '../load/spec.js';
 import { matchesSelector } from '../schedule/labelSelector.js';
 import type { ScopeTable } from '../select/scope.js';
 import { matchesObjectFilters, stripServerFields } from '../select/selectObjects.js';
-import { toCanonicalYaml } from './canonicalYaml.js';
+import { markImmutable, toCanonicalYaml } from './canonicalYaml.js';
 import { parseJsonPath, type JsonPath } from './jsonPath.js';
 
 /** The annotation that turns on KubeStellar's `%(name)` parameter expansion for one object. */
@@ -22,7 +22,10 @@ export interface CompiledRule {
   patches: { patch: Patch; at: SourcePosition }[];
 }
 
-/** A plain manifest, selected, stripped and serialized once; cloned only where a rule changes it. */
+/**
+ * A plain manifest, selected, stripped and serialized once. Never changed afterwards (it is marked immutable
+ * for canonicalYaml.ts): a customization copies the parts it writes (copyOnWrite.ts) and shares the rest.
+ */
 export interface StaticItem {
   type: 'static';
   object: KubeObject;
@@ -65,6 +68,7 @@ export function planPlacements(spec: Spec, scopes: ScopeTable): Map<string, Plac
       for (const manifest of workload.manifests) {
         if (!matchesObjectFilters(manifest.object, ref.objects, scopes)) continue;
         const object = withPolicy(stripServerFields(manifest.object), deletionPolicy, placement.value.spec.createOnly ?? false);
+        markImmutable(object);
         items.push({
           type: 'static',
           object,
@@ -88,14 +92,36 @@ export function planPlacements(spec: Spec, scopes: ScopeTable): Map<string, Plac
 }
 
 function compileRule(customizer: SpecObject<Customizer>, rule: CustomizerRule, index: number): CompiledRule {
-  const at = (path: (string | number)[]) => customizer.doc.at(['spec', 'rules', index, ...path]);
+  // Positions are for error messages: looked up when one is reported, since finding them can mean parsing the
+  // customizer's file again (see load/yamlDocuments.ts).
+  const position = (path: (string | number)[]): (() => SourcePosition) => {
+    let found: SourcePosition | undefined;
+    return () => (found ??= customizer.doc.at(['spec', 'rules', index, ...path]));
+  };
   return {
     customizer,
     index,
     locationSelector: rule.locationSelector,
     target: rule.target,
-    replacements: (rule.replacements ?? []).map((r, i) => ({ path: parseJsonPath(r.path), value: r.value, at: at(['replacements', i, 'value']) })),
-    patches: (rule.patches ?? []).map((patch, i) => ({ patch, at: at(['patches', i]) })),
+    replacements: (rule.replacements ?? []).map((r, i) => {
+      const at = position(['replacements', i, 'value']);
+      return {
+        path: parseJsonPath(r.path),
+        value: r.value,
+        get at() {
+          return at();
+        },
+      };
+    }),
+    patches: (rule.patches ?? []).map((patch, i) => {
+      const at = position(['patches', i]);
+      return {
+        patch,
+        get at() {
+          return at();
+        },
+      };
+    }),
   };
 }
 

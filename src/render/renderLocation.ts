@@ -1,4 +1,4 @@
-import type { Patch } from '../api/customizer.js';
+import type { JsonPatchOperation, Patch } from '../api/customizer.js';
 import { objectKey, type KubeObject } from '../api/kube.js';
 import type { Location } from '../api/location.js';
 import type { SourcePosition } from '../api/meta.js';
@@ -10,7 +10,8 @@ import type { ScopeTable } from '../select/scope.js';
 import { impliedNamespace, matchesObjectFilters, stripServerFields } from '../select/selectObjects.js';
 import { toCanonicalYaml } from './canonicalYaml.js';
 import { expandParameters } from './expandParameters.js';
-import { applyJsonPatch } from './jsonPatch.js';
+import { CopyOnWrite } from './copyOnWrite.js';
+import { applyJsonPatch, parseJsonPointer } from './jsonPatch.js';
 import { setAtJsonPath } from './jsonPath.js';
 import { EXPAND_PARAMETERS, rulesAt, targets, withPolicy, type CompiledRule, type PlacementPlan } from './placementPlan.js';
 import { buildProperties, lookupProperty } from './properties.js';
@@ -115,7 +116,7 @@ function renderPlacement(
         result.push({ key: objectKey(item.object), object: item.object, text: item.text, placement: plan.name, source: item.source });
         continue;
       }
-      const customized = customize(structuredClone(item.object), item.source, applicable, context);
+      const customized = customize(item.object, false, item.source, applicable, context);
       if (customized) result.push(rendered(customized, plan.name, item.source));
       continue;
     }
@@ -132,7 +133,7 @@ function renderPlacement(
       if (!manifest || !matchesObjectFilters(manifest.object, item.filters, scopes)) continue;
       const object = withPolicy(stripServerFields(manifest.object), plan.deletionPolicy, plan.placement.value.spec.createOnly ?? false);
       const applicable = rules.filter((rule) => targets(rule, object));
-      const customized = customize(object, doc.source, applicable, context);
+      const customized = customize(object, true, doc.source, applicable, context);
       if (customized) result.push(rendered(customized, plan.name, doc.source));
     }
     for (const problem of sink.problems) {
@@ -154,44 +155,92 @@ interface CustomizeContext {
   problems: ProblemList;
 }
 
-/** Applies rules, then `%(name)` expansion; reports and returns undefined when a step fails. */
-function customize(object: KubeObject, source: SourcePosition, rules: readonly CompiledRule[], ctx: CustomizeContext): KubeObject | undefined {
+/**
+ * Applies rules, then `%(name)` expansion; reports and returns undefined when a step fails. `fresh`: the object
+ * was made for this location (a rendered template); otherwise it is a placement's shared object, which is never
+ * changed: the parts a step writes are copied first (copyOnWrite.ts).
+ */
+function customize(
+  object: KubeObject,
+  fresh: boolean,
+  source: SourcePosition,
+  rules: readonly CompiledRule[],
+  ctx: CustomizeContext,
+): KubeObject | undefined {
   const id = `${object.kind}/${object.metadata.name}`;
-  let current: unknown = object;
+  const doc = new CopyOnWrite(object, fresh);
   for (const rule of rules) {
     for (const replacement of rule.replacements) {
       try {
         const value = renderValue(replacement.value, ctx.properties(), ctx.caches.values);
-        setAtJsonPath(current, replacement.path, value);
+        doc.ownJsonPath(replacement.path);
+        setAtJsonPath(doc.root, replacement.path, value);
       } catch (error) {
         reportError(error, replacement.at.file, ctx.plan.name, id, ctx.problems, replacement.at);
         return undefined;
       }
     }
-    for (const { patch, at } of rule.patches) {
+    for (const patch of rule.patches) {
       try {
-        current = applyPatch(current, patch, ctx);
+        applyPatch(doc, patch.patch, ctx);
       } catch (error) {
-        reportError(error, at.file, ctx.plan.name, id, ctx.problems, at);
+        reportError(error, patch.at.file, ctx.plan.name, id, ctx.problems, patch.at);
         return undefined;
       }
     }
   }
-  if ((current as KubeObject).metadata?.annotations?.[EXPAND_PARAMETERS] === 'true') {
+  if ((doc.root as KubeObject).metadata?.annotations?.[EXPAND_PARAMETERS] === 'true') {
     try {
-      current = expandParameters(current, (name) => lookupProperty(ctx.properties(), name));
+      doc.ownAll();
+      doc.adopt(expandParameters(doc.root, (name) => lookupProperty(ctx.properties(), name)));
     } catch (error) {
       reportError(error, source.file, ctx.plan.name, id, ctx.problems, source);
       return undefined;
     }
   }
-  return current as KubeObject;
+  return doc.root as KubeObject;
 }
 
-function applyPatch(target: unknown, patch: Patch, ctx: CustomizeContext): unknown {
+function applyPatch(doc: CopyOnWrite, patch: Patch, ctx: CustomizeContext): void {
   const rendered = renderValue(patch, ctx.properties(), ctx.caches.values) as Patch;
-  if ('merge' in rendered) return strategicMerge(target, rendered.merge);
-  return applyJsonPatch(target, [rendered]);
+  if ('merge' in rendered) {
+    doc.ownAll();
+    doc.adopt(strategicMerge(doc.root, rendered.merge));
+    return;
+  }
+  ownForJsonPatch(doc, rendered);
+  const result = applyJsonPatch(doc.root, [rendered]);
+  if (result !== doc.root) doc.adopt(result);
+}
+
+/** Makes writable what one JSON patch operation may write. A malformed one owns nothing: it fails when applied. */
+function ownForJsonPatch(doc: CopyOnWrite, op: JsonPatchOperation): void {
+  const tokens = (pointer: unknown): string[] | undefined => {
+    try {
+      return typeof pointer === 'string' ? parseJsonPointer(pointer) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const path = tokens(op.path);
+  switch (op.op) {
+    case 'test':
+      return;
+    case 'add':
+    case 'replace':
+    case 'remove':
+    case 'copy':
+      if (path) doc.ownPointerParent(path);
+      return;
+    case 'move': {
+      const from = tokens(op.from);
+      if (path) doc.ownPointerParent(path);
+      if (from) doc.ownPointerParent(from);
+      return;
+    }
+    default:
+      doc.ownAll();
+  }
 }
 
 function rendered(object: KubeObject, placement: string, source: SourcePosition): RenderedObject {

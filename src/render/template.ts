@@ -45,6 +45,8 @@ export type Properties = {
 export interface CompiledTemplate {
   /** The file the template came from, as given to `compileTemplate`. */
   readonly file: string;
+  /** The template's text: what its output depends on, besides the properties. */
+  readonly source: string;
   /** The rendered text. Throws a `RenderError` (code `template`) for a missing property or a bad helper argument. */
   render(props: Properties): string;
 }
@@ -137,6 +139,10 @@ function valueTemplate(text: string, cache: TemplateCache): ValueTemplate {
 class Template implements CompiledTemplate, ValueTemplate {
   readonly file: string;
   readonly #source: string;
+
+  get source(): string {
+    return this.#source;
+  }
   readonly #named: boolean;
   readonly #typed: boolean;
   readonly #index: TemplateIndex;
