@@ -16,7 +16,7 @@ import type { PlacementPlan } from './placementPlan.js';
  * Bumped whenever the same inputs would render differently (a change to rendering, serialization or the output
  * layout), so that locations published before the change are rendered again once. Part of every digest.
  */
-export const RENDER_REVISION = 'edgeplane-render-1';
+export const RENDER_REVISION = 'edgeplane-render-2';
 
 /** JSON with map keys sorted: equal data, equal text, whatever the key order. */
 export function stableJson(value: unknown): string {

@@ -67,7 +67,7 @@ export function planPlacements(spec: Spec, scopes: ScopeTable): Map<string, Plac
       if (!workload) continue;
       for (const manifest of workload.manifests) {
         if (!matchesObjectFilters(manifest.object, ref.objects, scopes)) continue;
-        const object = withPolicy(stripServerFields(manifest.object), deletionPolicy, placement.value.spec.createOnly ?? false);
+        const object = withPolicy(stripServerFields(manifest.object), deletionPolicy, placement.value.spec.createOnly ?? false, scopes.isClusterScoped(manifest.object));
         markImmutable(object);
         items.push({
           type: 'static',
@@ -142,14 +142,31 @@ export function targets(rule: CompiledRule, object: KubeObject): boolean {
   return true;
 }
 
+/** The annotation Argo CD orders a sync by: lower waves are applied, and healthy, first. */
+export const SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
+
+/**
+ * The sync wave that applies cluster-wide definitions first at Argo CD locations: `-2` for Namespaces and
+ * CRDs, `-1` for other cluster-scoped objects, none for the rest (wave 0). Flux needs nothing: its
+ * kustomize-controller applies cluster definitions in a first stage by itself.
+ */
+export function syncWaveOf(object: KubeObject, clusterScoped: boolean): string | undefined {
+  if (object.kind === 'Namespace' || object.kind === 'CustomResourceDefinition') return '-2';
+  return clusterScoped ? '-1' : undefined;
+}
+
 /**
  * Marks objects with what the placement's policies mean to each consumer, so the consumer honours them
  * without edgeplane keeping state: an orphaned object is never pruned once it leaves the output, a
- * create-only object is never overwritten. See docs/consumers.md.
+ * create-only object is never overwritten, cluster-wide definitions are applied first. Every consumer's
+ * annotations are written, so a location can change consumer without its objects changing. See
+ * docs/consumers.md.
  */
-export function withPolicy(object: KubeObject, deletionPolicy: DeletionPolicy, createOnly: boolean): KubeObject {
-  if (deletionPolicy === 'Delete' && !createOnly) return object;
+export function withPolicy(object: KubeObject, deletionPolicy: DeletionPolicy, createOnly: boolean, clusterScoped: boolean): KubeObject {
+  const wave = object.metadata.annotations?.[SYNC_WAVE] === undefined ? syncWaveOf(object, clusterScoped) : undefined;
+  if (deletionPolicy === 'Delete' && !createOnly && wave === undefined) return object;
   const annotations: Record<string, string> = { ...(object.metadata.annotations ?? {}) };
+  if (wave !== undefined) annotations[SYNC_WAVE] = wave;
   const argoOptions: string[] = [];
   if (deletionPolicy === 'Orphan') {
     annotations['edgeplane.io/deletion-policy'] = 'Orphan';

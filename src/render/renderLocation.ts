@@ -131,7 +131,7 @@ function renderPlacement(
     for (const doc of parseYamlDocuments(text, item.template.file, sink)) {
       const manifest = decodeManifest(doc, item.template.file, sink);
       if (!manifest || !matchesObjectFilters(manifest.object, item.filters, scopes)) continue;
-      const object = withPolicy(stripServerFields(manifest.object), plan.deletionPolicy, plan.placement.value.spec.createOnly ?? false);
+      const object = withPolicy(stripServerFields(manifest.object), plan.deletionPolicy, plan.placement.value.spec.createOnly ?? false, scopes.isClusterScoped(manifest.object));
       const applicable = rules.filter((rule) => targets(rule, object));
       const customized = customize(object, true, doc.source, applicable, context);
       if (customized) result.push(rendered(customized, plan.name, doc.source));

@@ -54,11 +54,11 @@ export function stripServerFields(object: KubeObject): KubeObject {
   return { ...rest, metadata } as KubeObject;
 }
 
-/** The Namespace object a namespaced object implies at its location. */
+/** The Namespace object a namespaced object implies at its location (in Argo CD's first sync wave). */
 export function impliedNamespace(name: string): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'Namespace',
-    metadata: { name, labels: { 'app.kubernetes.io/managed-by': 'edgeplane' } },
+    metadata: { name, labels: { 'app.kubernetes.io/managed-by': 'edgeplane' }, annotations: { 'argocd.argoproj.io/sync-wave': '-2' } },
   };
 }

@@ -115,6 +115,16 @@ describe('the demo fleet, end to end (real git, real kustomize)', () => {
     assert.ok(!resources.some((r) => r.includes('service_monitoring_node-exporter')));
   });
 
+  it('orders cluster-wide definitions first for Argo CD with sync waves', () => {
+    const wave = (file: string) => /argocd\.argoproj\.io\/sync-wave: "(-?\d+)"/.exec(git(repo, 'show', `edgeplane/kiruna:${file}`))?.[1];
+    assert.equal(wave('antenna-control/customresourcedefinition.apiextensions.k8s.io_antennaconfigs.groundstation.edgeplane.io.yaml'), '-2');
+    assert.equal(wave('monitoring/namespace_monitoring.yaml'), '-2', 'implied Namespaces too');
+    assert.equal(wave('telemetry/namespace_telemetry.yaml'), '-2');
+    assert.equal(wave('antenna-control/clusterrole.rbac.authorization.k8s.io_antenna-controller.yaml'), '-1');
+    assert.equal(wave('antenna-control/antennaconfig.groundstation.edgeplane.io_antenna-control_primary.yaml'), undefined);
+    assert.equal(wave('telemetry/deployment.apps_telemetry_telemetry-ingest.yaml'), undefined);
+  });
+
   it('writes an identical object from two placements once', () => {
     const files = git(repo, 'ls-tree', '-r', '--name-only', 'edgeplane/kiruna').split('\n');
     assert.deepEqual(
