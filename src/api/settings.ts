@@ -42,6 +42,11 @@ export interface OutputSettings {
   branchPrefix?: string;
   /** The branch of folder mode. Default `edgeplane-locations` (outside the branch prefix, so no location can collide with it). */
   folderBranch?: string;
+  /**
+   * The URL Argo CD, Flux and the kubectl script pull the output repo from, written into the bootstrap
+   * manifests. Default: the output repo's URL (a `file://` URL for a local one, which Flux does not accept).
+   */
+  pullURL?: string;
 }
 
 export interface PathSettings {
@@ -58,6 +63,8 @@ export interface PathSettings {
 /** Settings with every default applied. */
 export interface ResolvedSettings {
   outputRepo: string;
+  /** Absent: derived from where the output is (see OutputSettings.pullURL). */
+  pullURL?: string;
   mode: 'branch' | 'folder';
   branchPrefix: string;
   folderBranch: string;
@@ -76,6 +83,7 @@ export function resolveSettings(settings: Settings | undefined): ResolvedSetting
   const spec = settings?.spec ?? {};
   return {
     outputRepo: spec.output?.repo ?? 'self',
+    ...(spec.output?.pullURL ? { pullURL: spec.output.pullURL } : {}),
     mode: spec.output?.mode ?? 'branch',
     branchPrefix: spec.output?.branchPrefix ?? 'edgeplane/',
     folderBranch: spec.output?.folderBranch ?? 'edgeplane-locations',

@@ -30,7 +30,7 @@ export async function publishBootstrap(options: {
   const { spec, target } = options;
   const files = composeBootstrap(
     {
-      repoURL: pullURL(target),
+      repoURL: spec.settings.pullURL ?? pullURL(target),
       mode: target.mode,
       branchPrefix: target.branchPrefix,
       folderBranch: target.folderBranch,

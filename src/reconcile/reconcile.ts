@@ -6,6 +6,10 @@ import { PackSink } from '../git/packSink.js';
 import type { OutputTarget } from '../publish/outputTarget.js';
 import { readPublishedState } from '../publish/publishedState.js';
 import { Publisher, type PublishResult } from '../publish/publisher.js';
+import { publishBootstrap } from '../bootstrap/publishBootstrap.js';
+import type { Consumer } from '../api/location.js';
+import type { Spec, SpecFiles } from '../load/spec.js';
+import { RenderError } from '../render/renderError.js';
 import { loadSpec, type SpecSource } from './loadSpec.js';
 import { openOutput, type OutputOverrides } from './openOutput.js';
 import { fleetLocations, inputsOf, prepareFleet, renderHeldEverywhere, type RenderedLocation } from './renderFleet.js';
@@ -28,6 +32,8 @@ export interface ReconcileOptions {
    * retired ones included, are neither rendered nor published. Default: every location.
    */
   shard?: (location: string) => boolean;
+  /** Write the bootstrap manifests to `edgeplane-bootstrap` (default true; one replica of a service does it). */
+  bootstrap?: boolean;
   /**
    * Threads that render and write locations (`pack` writer, branch mode). Default: the machine's available
    * parallelism, when at least 1,000 locations need rendering (renderInWorkers.ts); 1 renders in this thread.
@@ -49,6 +55,10 @@ export interface ReconcileResult {
   /** Render problems of the held placements. */
   problems: Problem[];
   publish: PublishResult;
+  /** The new commit of `edgeplane-bootstrap`, or null when the bootstrap manifests did not change. */
+  bootstrap: string | null;
+  /** The consumers the fleet's locations use. */
+  consumers: Consumer[];
 }
 
 /**
@@ -97,7 +107,8 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
       result.unchanged = unchanged + rendered.unchanged;
       publisher.countWrittenElsewhere(rendered.objects);
       const publish = await publisher.finish();
-      return { specCommit: spec.commit, target, ...result, held: [...rendered.held].sort(), problems: problems.problems, publish };
+      const bootstrap = await writeBootstrap(options, { spec, files, target, writer, now, problems });
+      return { specCommit: spec.commit, target, ...result, held: [...rendered.held].sort(), problems: problems.problems, publish, bootstrap, consumers: consumersOf(spec) };
     }
   }
   // A location whose inputs are those its output was rendered from is not rendered again.
@@ -124,7 +135,38 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
     };
   }, { onUnchanged });
   const publish = await publisher!.finish();
-  return { specCommit: spec.commit, target, ...result, held: [...held].sort(), problems: problems.problems, publish };
+  const bootstrap = await writeBootstrap(options, { spec, files, target, writer, now, problems });
+  return { specCommit: spec.commit, target, ...result, held: [...held].sort(), problems: problems.problems, publish, bootstrap, consumers: consumersOf(spec) };
+}
+
+function consumersOf(spec: Spec): Consumer[] {
+  return [...new Set(spec.locations.map((l) => l.value.spec?.consumer ?? spec.settings.defaultConsumer))].sort();
+}
+
+/**
+ * Writes the bootstrap manifests (docs/consumers.md) to `edgeplane-bootstrap`; a commit only when they changed.
+ * A broken template override of the spec repo is a problem of this reconcile, not a failure of it.
+ */
+async function writeBootstrap(
+  options: ReconcileOptions,
+  context: { spec: Spec; files: SpecFiles; target: OutputTarget; writer: ObjectWriter; now: Date; problems: ProblemList },
+): Promise<string | null> {
+  if (options.bootstrap === false) return null;
+  const { spec, files, target, writer, now, problems } = context;
+  try {
+    return await publishBootstrap({ spec, specFiles: files.files, target, createSink: () => createSink(writer, target.gitdir), now });
+  } catch (error) {
+    if (!(error instanceof RenderError)) throw error;
+    problems.report({
+      code: 'template',
+      file: error.file ?? 'templates/bootstrap',
+      line: error.line ?? 0,
+      col: error.col ?? 0,
+      message: `bootstrap template: ${error.message}`,
+      hint: error.hint,
+    });
+    return null;
+  }
 }
 
 function createSink(writer: ObjectWriter, gitdir: string): ObjectSink {

@@ -99,7 +99,8 @@ export function refsUnder(gitdir: string, prefix: string): Map<string, string> {
 export function readTreeFiles(gitdir: string, treeish: string): Map<string, string> {
   const files = new Map<string, string>();
   const names = git(gitdir, 'ls-tree', '-r', '--name-only', '-z', treeish).split('\0').filter(Boolean);
-  for (const name of names) files.set(name, git(gitdir, 'show', `${treeish}:${name}`));
+  // `rev:path` already names a tree inside a commit; its files are `rev:path/file`.
+  for (const name of names) files.set(name, git(gitdir, 'show', treeish.includes(':') ? `${treeish}/${name}` : `${treeish}:${name}`));
   return files;
 }
 

@@ -64,6 +64,7 @@ function summarize(result: ReconcileResult) {
     refs: result.publish.updates.map((u) => u.ref),
     pushed: result.publish.push?.pushed ?? 0,
     foreign: result.publish.foreign,
+    bootstrap: result.bootstrap,
     problems: result.problems.length,
   };
 }
@@ -76,6 +77,7 @@ export function formatResult(result: ReconcileResult): string {
       `${result.publish.objects} objects, ${result.publish.updates.length} refs written`,
   ];
   if (result.publish.push) lines.push(`pushed ${result.publish.push.pushed} ref(s)${result.publish.push.rebased.length ? `, ${result.publish.push.rebased.length} re-committed on top of a newer remote` : ''}`);
+  if (result.bootstrap) lines.push(`bootstrap manifests updated on edgeplane-bootstrap (${result.bootstrap.slice(0, 12)})`);
   for (const location of result.publish.foreign) {
     lines.push(`WARNING: ${location}'s branch had a commit edgeplane did not make; it stays in history, but the new output supersedes it.`);
   }
