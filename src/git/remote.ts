@@ -52,6 +52,8 @@ export interface FetchRefsOptions {
   auth?: RemoteAuth;
   /** Most refspecs per `git fetch`. Default 2000; the argv byte budget may make chunks smaller. */
   refspecsPerCall?: number;
+  /** Also delete local refs matching the refspecs' destinations that the remote no longer has. */
+  prune?: boolean;
 }
 
 /** Bytes of refspecs per git call: far below Linux's 2 MiB ARG_MAX, and below Windows' 32 KiB command line. */
@@ -123,7 +125,7 @@ export async function fetchRefs(options: FetchRefsOptions): Promise<void> {
     const result = await runGit({
       gitdir: options.gitdir,
       args: [
-        ...['fetch', '--no-tags', '--no-write-fetch-head', '--no-recurse-submodules', '--end-of-options', options.url],
+        ...['fetch', '--no-tags', '--no-write-fetch-head', '--no-recurse-submodules', ...(options.prune ? ['--prune'] : []), '--end-of-options', options.url],
         ...chunk,
       ],
       env: transport.env,

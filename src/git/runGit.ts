@@ -48,7 +48,10 @@ export function runGit(command: GitCommand): Promise<GitResult> {
   for (const name of INHERITED_GIT_VARIABLES) delete env[name];
   // C locale: messages we match on are stable. No prompt: a missing credential fails instead of hanging.
   Object.assign(env, { LC_ALL: 'C', LANGUAGE: 'C', GIT_TERMINAL_PROMPT: '0' }, command.env);
-  const args = command.gitdir === undefined ? [...command.args] : [`--git-dir=${command.gitdir}`, ...command.args];
+  // gc.autoDetach=false: an automatic gc after a fetch or push runs before git exits, never in the background,
+  // where it would delete packs a long-running edgeplane (serve, agent) is still reading.
+  const base = ['-c', 'gc.autoDetach=false'];
+  const args = command.gitdir === undefined ? [...base, ...command.args] : [...base, `--git-dir=${command.gitdir}`, ...command.args];
 
   return new Promise((resolve, reject) => {
     const child = spawn('git', args, { env, stdio: ['pipe', 'pipe', 'pipe'], shell: false });
@@ -73,11 +76,14 @@ export function runGit(command: GitCommand): Promise<GitResult> {
   });
 }
 
-/** Replaces every secret, and any `user:password@` in a URL, with `***`. */
+/**
+ * Replaces every secret, and any `user:password@` in a URL, with `***`. Secrets shorter than 4 characters are
+ * left alone: replacing every `a` of a message would destroy it and protect nothing.
+ */
 export function scrub(text: string, secrets: readonly string[]): string {
   let result = text.replace(/(\/\/)[^/@\s]*:[^/@\s]*@/g, '$1***@');
   for (const secret of secrets) {
-    if (secret.length > 0) result = result.split(secret).join('***');
+    if (secret.length >= 4) result = result.split(secret).join('***');
   }
   return result;
 }

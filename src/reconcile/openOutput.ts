@@ -45,6 +45,9 @@ export async function openOutput(
       gitdir,
       url: target.remote.url,
       refspecs: [`+${refspec}:${refspec}`],
+      // Pruned: a location ref committed here by a reconcile whose push failed is not on the remote, and must
+      // not look published to the next reconcile.
+      prune: true,
       ...(auth ? { auth } : {}),
     }).catch((error: unknown) => {
       // A missing folder branch is normal before the first publish; other failures are real.

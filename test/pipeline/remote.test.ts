@@ -84,6 +84,10 @@ describe('remote repositories over smart HTTP (git http-backend, with auth for p
     assert.match(result.err, /auth|credential|401/i);
     const after = refsUnder(path.join(root, 'spec.git'), 'refs/');
     assert.deepEqual(after, new Map([...before, ['refs/heads/main', spec]]));
+    // The refused commit stayed in the local cache only: the next reconcile with credentials still pushes it.
+    const retried = JSON.parse((await reconcile()).out);
+    assert.deepEqual([retried.updated, retried.pushed], [['redu'], 1]);
+    assert.match(git(path.join(root, 'spec.git'), 'show', 'edgeplane/redu:telemetry/configmap_telemetry_station.yaml'), /antenna: R-5/);
   });
 
   it('a branch someone pushed to is built on, never overwritten', async () => {
