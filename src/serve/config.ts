@@ -110,6 +110,9 @@ export function loadServeSettings(flags: ServeFlags, env: NodeJS.ProcessEnv = pr
   const repo = flags.repo ?? env['EDGEPLANE_REPO'] ?? c.string(['spec', 'source', 'repo']);
   if (!repo) problems.report({ code: 'schema', file: file ?? '(config)', line: 0, col: 0, message: 'no spec repo', hint: 'set spec.source.repo, $EDGEPLANE_REPO or --repo' });
   const mode = flags.mode ?? c.oneOf(['spec', 'output', 'mode'], ['branch', 'folder']);
+  if (mode !== undefined && mode !== 'branch' && mode !== 'folder') {
+    problems.report({ code: 'schema', file: '--mode', line: 0, col: 0, message: `--mode must be branch or folder, not ${JSON.stringify(mode)}` });
+  }
   const scheduleText = flags.schedule ?? env['EDGEPLANE_SCHEDULE'] ?? c.string(['spec', 'schedule']) ?? '*/5 * * * *';
   const port = flags.port ?? intFromEnv(env, 'EDGEPLANE_PORT', problems) ?? c.integer(['spec', 'listen', 'port'], 0, 65535) ?? 8080;
   const webhookSecretFile = env['EDGEPLANE_WEBHOOK_SECRET_FILE'] ?? c.string(['spec', 'webhook', 'secretFile']);

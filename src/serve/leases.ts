@@ -1,5 +1,5 @@
 /**
- * The Kubernetes Leases the replicas of one `edgeplane serve` coordinate through, behind a four-method interface
+ * The Kubernetes Leases the replicas of one `edgeplane serve` coordinate through, behind a small interface
  * so the shard loop can be tested without a cluster. `kubernetesLeases` implements it with
  * `@kubernetes/client-node`'s CoordinationV1Api (coordination.k8s.io/v1), relying on the API server's optimistic
  * concurrency: an update carries the resourceVersion it read, and loses (409) if anyone wrote in between.
@@ -45,6 +45,8 @@ export interface Leases {
   create(lease: LeaseWrite): Promise<LeaseRecord>;
   /** Replaces a lease read at `resourceVersion`; `LeaseConflictError` when it changed or vanished since. */
   update(lease: LeaseWrite, resourceVersion: string): Promise<LeaseRecord>;
+  /** Deletes a lease read at `resourceVersion`; `LeaseConflictError` when it changed or vanished since. */
+  remove(name: string, resourceVersion: string): Promise<void>;
 }
 
 /** Someone else wrote the lease first: re-read and decide again. */
@@ -103,6 +105,13 @@ export function kubernetesLeases(options: { kubeConfig: KubeConfig; namespace: s
         return toRecord(await api.replaceNamespacedLease({ name: lease.name, namespace, body: body(lease, resourceVersion) }));
       } catch (error) {
         throw conflictOr(error, lease.name, [404, 409]);
+      }
+    },
+    async remove(name, resourceVersion) {
+      try {
+        await api.deleteNamespacedLease({ name, namespace, body: { preconditions: { resourceVersion } } });
+      } catch (error) {
+        throw conflictOr(error, name, [404, 409]);
       }
     },
   };

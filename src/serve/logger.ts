@@ -54,7 +54,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
         },
       },
     },
-    options.destination ?? pino.destination({ dest: 1, sync: false }),
+    // Synchronous: a service logs little, and the last lines before a crash are the ones that matter.
+    options.destination ?? pino.destination({ dest: 1, sync: true }),
   );
 }
 

@@ -8,35 +8,29 @@
  * reconciles the whole fleet; with it, a ShardCoordinator holds Kubernetes Leases and the reconcile publishes only
  * the locations of owned shards (disjoint refs, so replicas never write the same branch).
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
-import type { IncomingHttpHeaders } from 'node:http';
 import * as fs from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
 import { schedule as cronSchedule, type ScheduledTask } from 'node-cron';
-import { parse as parseYaml } from 'yaml';
-import { resolveSettings, type ResolvedSettings, type Settings } from '../api/settings.js';
 import { EdgeplaneError } from '../errors/edgeplaneError.js';
 import { formatProblem } from '../errors/problem.js';
-import { readBlobs } from '../git/refs.js';
-import { fetchRefs } from '../git/remote.js';
 import { runGit } from '../git/runGit.js';
-import { isRemote, localRepo, redactUrl, type GitAuth } from '../load/readSpecFiles.js';
+import { isRemote, redactUrl, type GitAuth } from '../load/readSpecFiles.js';
 import { cachePath, type SpecSource } from '../reconcile/loadSpec.js';
 import { reconcile, type ReconcileOptions, type ReconcileResult } from '../reconcile/reconcile.js';
+import type { Summary } from '../status/summary.js';
 import { systemClock, type Clock } from './clock.js';
 import type { ServeSettings } from './config.js';
-import { fleetViewOf, readCommittedSummaries, readReportAges, readSpecAt, scheduleSummaries, type FleetView } from './fleetView.js';
-import { startHttpServer, type Handlers, type HttpServer, type Reply } from './httpServer.js';
-import { fleetStatusWriter, type StatusWriter } from './statusWriter.js';
+import { FleetReader } from './fleetReader.js';
+import { startHttpServer, type Handlers, type HttpServer } from './httpServer.js';
 import { kubernetesLeases, type Leases } from './leases.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type ServiceMetrics } from './metrics.js';
+import { serviceHandlers } from './serviceHandlers.js';
 import { locationFilter } from './shardAssignment.js';
 import { ShardCoordinator } from './shardCoordinator.js';
-import { renderStatusPage, type LastRunView, type StatusPageData } from './statusPage.js';
-import type { Summary } from '../status/summary.js';
+import type { LastRunView, StatusPageData } from './statusPage.js';
+import { fleetStatusWriter, type StatusWriter } from './statusWriter.js';
 import { TriggerQueue, type FailureClass, type QueueRun, type TriggerSource } from './triggerQueue.js';
-import { readWebhook, shouldReconcile, watchedRefs } from './webhook.js';
 
 /** What one run did, for `onReconciled` listeners (tests, the benchmark). */
 export interface RunOutcome {
@@ -76,11 +70,7 @@ export class EdgeplaneService {
   #cron: ScheduledTask | undefined;
   #stopping = false;
   #lastRun: LastRunView | undefined;
-  #fleet: FleetView | undefined;
-  #fleetError: string | undefined;
-  #reportAges: number[] = [];
-  #specSettings = new Map<string, ResolvedSettings>();
-  #scheduleView: { commit: string; view: FleetView } | undefined;
+  readonly #fleet: FleetReader;
   readonly #preparedCaches = new Set<string>();
   /** The local mirror of a remote output repo, once a run has opened it. */
   #outputCache: string | undefined;
@@ -122,10 +112,11 @@ export class EdgeplaneService {
           onError: (error) => this.logger.warn({ err: error }, 'lease loop: the Kubernetes API failed; retrying'),
         })
       : undefined;
+    this.#fleet = new FleetReader(this.#clock, this.logger);
     this.metrics = createMetrics({
       queue: () => this.queue.state,
       shards: () => (this.coordinator ? { owned: this.coordinator.owned().size, leader: this.coordinator.isLeader() } : undefined),
-      reportAges: () => this.#reportAges,
+      reportAges: () => this.#fleet.reportAges,
     });
   }
 
@@ -178,7 +169,12 @@ export class EdgeplaneService {
     );
     if (s.webhook.secrets.read().length === 0) this.logger.warn('no webhook secret configured: every webhook is refused (401); reconciles run on the schedule and /trigger');
     this.coordinator?.start();
-    this.#http = await startHttpServer({ host: s.listen.host, port: s.listen.port, handlers: this.#handlers() });
+    try {
+      this.#http = await startHttpServer({ host: s.listen.host, port: s.listen.port, handlers: this.#handlers() });
+    } catch (error) {
+      await this.coordinator?.stop();
+      throw new EdgeplaneError('BAD_ARGUMENT', `cannot listen on ${s.listen.host}:${s.listen.port}: ${(error as Error).message}`, { listen: s.listen }, { cause: error });
+    }
     if (s.schedule) {
       this.#cron = cronSchedule(s.schedule, () => this.trigger('schedule', s.schedule), { name: 'edgeplane-poll', noOverlap: true });
     }
@@ -227,7 +223,7 @@ export class EdgeplaneService {
             return undefined;
           });
       }
-      await this.#refreshFleet(result, source, summary);
+      await this.#fleet.refresh(result, source, summary);
       return this.#emit({ run: run.run, shards, result });
     } catch (error) {
       if (classify(error) === 'transient') await this.#dropCaches();
@@ -359,57 +355,22 @@ export class EdgeplaneService {
     return [...s.webhook.secrets.read(), ...s.triggerTokens.read(), ...(git ? [git] : [])];
   }
 
-  /**
-   * After a reconcile: fetch the status branch and the report refs (remote output), then read the fleet for the
-   * page. Best effort: a failure here is shown on the page and logged, never fails the reconcile.
-   */
-  async #refreshFleet(result: ReconcileResult, source: SpecSource, computed: Summary | undefined): Promise<void> {
-    const target = result.target;
-    try {
-      const specGitdir = isRemote(source.repo) ? cachePath(source.cacheDir, source.repo) : localRepo(source.repo).gitdir;
-      const settings = await this.#specSettingsAt(specGitdir, result.specCommit);
-      if (target.remote && !computed) {
-        const refspecs = [`+refs/heads/${settings.statusBranch}:refs/heads/${settings.statusBranch}`, `+refs/heads/${settings.reportBranchPrefix}*:refs/heads/${settings.reportBranchPrefix}*`];
-        for (const refspec of refspecs) {
-          await fetchRefs({ gitdir: target.gitdir, url: target.remote.url, refspecs: [refspec], ...(target.remote.auth ? { auth: target.remote.auth } : {}) }).catch(
-            (error: unknown) => {
-              if (!/couldn't find remote ref/i.test((error as Error).message)) throw error;
-            },
-          );
-        }
-      }
-      this.#reportAges = await readReportAges(target.gitdir, settings.reportBranchPrefix, this.#clock.now());
-      const summaries = computed?.placements ?? (await readCommittedSummaries(target.gitdir, settings.statusBranch));
-      if (summaries) {
-        this.#fleet = fleetViewOf('summary', computed?.specCommit ?? summaries[0]?.status.specCommit ?? result.specCommit, summaries);
-      } else {
-        if (this.#scheduleView?.commit !== result.specCommit) {
-          const spec = await readSpecAt(specGitdir, result.specCommit);
-          this.#scheduleView = { commit: result.specCommit, view: fleetViewOf('schedule', result.specCommit, scheduleSummaries(spec)) };
-        }
-        this.#fleet = this.#scheduleView.view;
-      }
-      this.#fleetError = undefined;
-    } catch (error) {
-      this.#fleetError = `could not read the fleet's status: ${(error as Error).message}`;
-      this.logger.warn({ err: error }, 'reading the fleet status for the status page failed');
-    }
-  }
-
-  async #specSettingsAt(gitdir: string, commit: string): Promise<ResolvedSettings> {
-    const known = this.#specSettings.get(commit);
-    if (known) return known;
-    const file = `${commit}:edgeplane.yaml`;
-    const text = (await readBlobs(gitdir, [file])).get(file);
-    let settings = resolveSettings(undefined);
-    try {
-      if (text) settings = resolveSettings((parseYaml(text.toString('utf8')) as Settings | null) ?? undefined);
-    } catch {
-      // The reconcile validated this file; an unreadable one here only means defaults for the page.
-    }
-    this.#specSettings.clear();
-    this.#specSettings.set(commit, settings);
-    return settings;
+  #handlers(): Handlers {
+    return serviceHandlers({
+      settings: this.settings,
+      metrics: this.metrics,
+      logger: this.logger,
+      pageData: () => this.#pageData(),
+      notReady: () => [
+        ...(this.#stopping ? ['stopping'] : []),
+        ...(this.coordinator && !this.coordinator.snapshot().ready ? ['the lease loop has not reached the Kubernetes API yet'] : []),
+      ],
+      trigger: (source, detail) => {
+        this.trigger(source, detail);
+        // The other replicas reconcile their shards too; they hear of it through the trigger lease.
+        this.coordinator?.broadcast(detail).catch((error: unknown) => this.logger.warn({ err: error }, 'could not tell the other replicas'));
+      },
+    });
   }
 
   #pageData(): StatusPageData {
@@ -420,65 +381,11 @@ export class EdgeplaneService {
       queue: this.queue.state,
       lastRun: this.#lastRun,
       shards: this.coordinator && sharding ? { ...this.coordinator.snapshot(), count: sharding.shards } : undefined,
-      fleet: this.#fleet,
-      fleetError: this.#fleetError,
+      fleet: this.#fleet.view,
+      fleetError: this.#fleet.error,
     };
   }
 
-  #handlers(): Handlers {
-    return {
-      healthz: () => ({ status: 200, body: 'ok\n' }),
-      readyz: () => {
-        const reasons: string[] = [];
-        if (this.#stopping) reasons.push('stopping');
-        if (this.coordinator && !this.coordinator.snapshot().ready) reasons.push('the lease loop has not reached the Kubernetes API yet');
-        return reasons.length === 0 ? { status: 200, body: 'ready\n' } : { status: 503, body: `not ready: ${reasons.join('; ')}\n` };
-      },
-      metrics: async () => ({ status: 200, body: await this.metrics.registry.metrics(), contentType: this.metrics.registry.contentType }),
-      statusPage: async () => ({ status: 200, body: renderStatusPage(this.#pageData()), contentType: 'text/html; charset=utf-8' }),
-      statusJson: async () => ({ status: 200, body: this.#pageData() }),
-      webhook: async (headers, body) => this.#webhook(headers, body),
-      trigger: (headers) => this.#manualTrigger(headers),
-      failed: (error, route) => this.logger.error({ err: error, route }, 'request failed'),
-    };
-  }
-
-  async #webhook(headers: IncomingHttpHeaders, body: Buffer): Promise<Reply> {
-    const verdict = readWebhook(headers, body, this.settings.webhook.secrets.read());
-    if (!verdict.ok) {
-      const result = verdict.status === 401 ? 'unauthorized' : 'bad-request';
-      this.metrics.webhooks.inc({ forge: forgeHint(headers), result });
-      this.logger.warn({ status: verdict.status, reason: verdict.reason, forge: forgeHint(headers) }, 'webhook refused');
-      return { status: verdict.status, body: { error: verdict.reason } };
-    }
-    const ignore = (reason: string): Reply => {
-      this.metrics.webhooks.inc({ forge: verdict.forge, result: 'ignored' });
-      this.logger.debug({ forge: verdict.forge, event: verdict.event, delivery: verdict.delivery, reason }, 'webhook ignored');
-      return { status: 200, body: { triggered: false, reason } };
-    };
-    if (!verdict.push) return ignore(verdict.event === 'ping' ? 'pong' : `${verdict.event} events do not reconcile`);
-    const decision = shouldReconcile(verdict.push, { refs: watchedRefs(this.settings.source.ref), repositories: this.settings.webhook.repositories });
-    if (!decision.reconcile) return ignore(decision.reason);
-    this.metrics.webhooks.inc({ forge: verdict.forge, result: 'triggered' });
-    this.logger.info({ forge: verdict.forge, delivery: verdict.delivery, after: verdict.push.after }, `webhook: ${decision.reason}`);
-    this.trigger('webhook', decision.reason);
-    // The other replicas reconcile their shards too; they hear of it through the trigger lease.
-    this.coordinator?.broadcast(decision.reason).catch((error: unknown) => this.logger.warn({ err: error }, 'could not tell the other replicas about the push'));
-    return { status: 202, body: { triggered: true, reason: decision.reason } };
-  }
-
-  #manualTrigger(headers: IncomingHttpHeaders): Reply {
-    const tokens = this.settings.triggerTokens.read();
-    const given = /^Bearer\s+(\S+)$/i.exec(headers.authorization ?? '')?.[1];
-    if (tokens.length === 0 || given === undefined || !tokens.some((t) => sameSecret(given, t))) {
-      this.logger.warn({ configured: tokens.length > 0 }, 'manual trigger refused');
-      return { status: 401, body: { error: tokens.length === 0 ? 'the trigger endpoint is disabled: no trigger token is configured' : 'bad or missing bearer token' }, headers: { 'www-authenticate': 'Bearer' } };
-    }
-    this.logger.info('manual trigger');
-    this.trigger('manual', 'POST /trigger');
-    this.coordinator?.broadcast('manual trigger').catch((error: unknown) => this.logger.warn({ err: error }, 'could not tell the other replicas about the trigger'));
-    return { status: 202, body: { triggered: true } };
-  }
 }
 
 /** Invalid specs and bad arguments wait for a change; everything else (Git, network, pushes) backs off. */
@@ -490,17 +397,6 @@ function classify(error: unknown): FailureClass {
 function isPushFailure(error: unknown): boolean {
   if (!(error instanceof EdgeplaneError)) return false;
   return error.code === 'PUSH_REJECTED' || (error.code === 'GIT_FAILED' && /^push failed/.test(error.message));
-}
-
-function sameSecret(given: string, secret: string): boolean {
-  return timingSafeEqual(createHash('sha256').update(given).digest(), createHash('sha256').update(secret).digest());
-}
-
-function forgeHint(headers: IncomingHttpHeaders): string {
-  if (headers['x-gitea-event'] || headers['x-forgejo-event']) return 'gitea';
-  if (headers['x-gitlab-event']) return 'gitlab';
-  if (headers['x-github-event']) return 'github';
-  return 'unknown';
 }
 
 function clusterLeases(kubeconfig: string | undefined, namespace: string, group: string): Leases {

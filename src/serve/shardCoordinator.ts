@@ -7,7 +7,8 @@
  * 3. renews the shard leases (`<group>-shard-<n>`) it holds, releases those another live member now prefers (only
  *    when no reconcile is using them), and takes free or expired ones it prefers, or any shard left free for
  *    longer than a lease duration, so no shard stays orphaned when members disagree for a moment;
- * 4. competes for `<group>-leader`, the elected replica that writes the status summary;
+ * 4. competes for `<group>-leader`, the elected replica that writes the status summary and deletes the member
+ *    leases of replicas long gone;
  * 5. watches `<group>-trigger`, whose counter a replica bumps when it receives a webhook, so every replica
  *    reconciles its shards after a push that reached only one of them.
  *
@@ -75,6 +76,8 @@ interface Observation {
 }
 
 const TRIGGER_SEQ = 'edgeplane.io/trigger-seq';
+/** How many lease durations a member lease stays unrenewed before the elected replica deletes it. */
+const DEAD_MEMBER_DURATIONS = 10;
 const TRIGGER_BY = 'edgeplane.io/trigger-by';
 const TRIGGER_DETAIL = 'edgeplane.io/trigger-detail';
 
@@ -234,6 +237,7 @@ export class ShardCoordinator {
       }
       work.push(this.#hold(this.#name('leader'), 'leader', true));
       await Promise.all(work);
+      if (this.isLeader()) await this.#collectDeadMembers(now);
       this.#watchTrigger();
       this.#ready = true;
     } catch (error) {
@@ -274,6 +278,28 @@ export class ShardCoordinator {
       if (record.name.startsWith(prefix) && record.holder && !this.#isFree(record.name, now)) members.add(record.holder);
     }
     return [...members].sort();
+  }
+
+  /**
+   * The elected replica deletes the member leases of replicas gone for `DEAD_MEMBER_DURATIONS` lease durations
+   * (every rolling update leaves some behind; pod names are not reused). A replica that comes back recreates its
+   * own; a precondition on the resourceVersion keeps a renewed one.
+   */
+  async #collectDeadMembers(now: number): Promise<void> {
+    const prefix = this.#name('member-');
+    for (const record of this.#records.values()) {
+      if (!record.name.startsWith(prefix) || record.name === this.#name('member')) continue;
+      const seen = this.#observed.get(record.name);
+      const limit = DEAD_MEMBER_DURATIONS * Math.max(1, record.durationSeconds ?? 1) * 1000;
+      if (!seen || now - seen.at <= limit) continue;
+      try {
+        await this.#o.leases.remove(record.name, record.resourceVersion);
+        this.#records.delete(record.name);
+        this.#observed.delete(record.name);
+      } catch (error) {
+        if (!(error instanceof LeaseConflictError)) throw error;
+      }
+    }
   }
 
   /** Renews a held lease when due, or takes it when `want`s it and it is free. Conflicts just lose the race. */

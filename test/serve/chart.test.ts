@@ -117,7 +117,7 @@ describe('serve: the Helm chart (real helm v4)', function () {
 
     const all = rules(objects);
     assert.deepEqual(all, [
-      { kind: 'Role', namespace: undefined, rule: { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'list', 'watch', 'create', 'update'] } },
+      { kind: 'Role', namespace: undefined, rule: { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'list', 'watch', 'create', 'update', 'delete'] } },
       { kind: 'Role', namespace: 'argocd', rule: { apiGroups: ['argoproj.io'], resources: ['applications'], verbs: ['get', 'list', 'watch'] } },
       { kind: 'Role', namespace: 'argocd', rule: { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch'] } },
     ]);

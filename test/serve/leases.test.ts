@@ -54,6 +54,16 @@ describe('serve: Kubernetes Leases through @kubernetes/client-node', () => {
     assert.match(listed!.renewTime!, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
   });
 
+  it('deletes a lease only at the resourceVersion it read', async () => {
+    const leases = kubernetesLeases({ kubeConfig, namespace: 'default', group: 'fleet-d' });
+    const created = await leases.create({ ...write('fleet-d-member-old', 'old', Date.now()), role: 'member' });
+    const renewed = await leases.update({ ...write('fleet-d-member-old', 'old', Date.now()), role: 'member' }, created.resourceVersion);
+    await assert.rejects(leases.remove('fleet-d-member-old', created.resourceVersion), LeaseConflictError);
+    await leases.remove('fleet-d-member-old', renewed.resourceVersion);
+    assert.equal(api.get('coordination.k8s.io/v1', 'Lease', 'default', 'fleet-d-member-old'), undefined);
+    await assert.rejects(leases.remove('fleet-d-member-old', renewed.resourceVersion), LeaseConflictError);
+  });
+
   it('a released lease has no holder', async () => {
     const leases = kubernetesLeases({ kubeConfig, namespace: 'default', group: 'fleet-c' });
     const held = await leases.create(write('fleet-c-leader', 'replica-0', Date.now()));

@@ -27,6 +27,13 @@ export class MemoryLeases implements Leases {
     return this.#store(lease);
   }
 
+  async remove(name: string, resourceVersion: string): Promise<void> {
+    this.#check();
+    const current = this.records.get(name);
+    if (!current || current.resourceVersion !== resourceVersion) throw new LeaseConflictError(name);
+    this.records.delete(name);
+  }
+
   /** Holder of every lease whose name contains `-shard-`, by shard number. */
   shardHolders(): Map<number, string> {
     const holders = new Map<number, string>();

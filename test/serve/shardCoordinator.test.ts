@@ -190,6 +190,23 @@ describe('serve: shard coordinator (lease loop)', () => {
     for (const r of replicas) await r.coordinator.stop();
   });
 
+  it('the elected replica deletes the member leases of replicas long gone, and only those', async () => {
+    const clock = new FakeClock();
+    const leases = new MemoryLeases();
+    const replicas = ['edgeplane-0', 'edgeplane-1', 'edgeplane-2'].map((id) => replica(id, leases, clock));
+    for (const r of replicas) r.coordinator.start();
+    await runUntil(clock, replicas, () => balanced(replicas), 10_000);
+    const dead = replicas.find((r) => !r.coordinator.isLeader())!;
+    await dead.coordinator.stop({ release: false });
+    const alive = replicas.filter((r) => r !== dead);
+    await clock.advance(5 * TIMING.leaseDurationMs);
+    assert.ok(leases.records.has(`edgeplane-member-${dead.id}`), 'kept for a while');
+    await clock.advance(6 * TIMING.leaseDurationMs);
+    assert.ok(!leases.records.has(`edgeplane-member-${dead.id}`), 'deleted after ten lease durations');
+    for (const r of alive) assert.ok(leases.records.has(`edgeplane-member-${r.id}`));
+    for (const r of alive) await r.coordinator.stop();
+  });
+
   it('refuses an identity that cannot be part of a lease name', () => {
     assert.throws(() => replica('Edgeplane_0', new MemoryLeases(), new FakeClock()), /DNS-1123/);
   });
