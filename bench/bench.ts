@@ -345,7 +345,11 @@ async function main(): Promise<void> {
   const about = await machine();
   log(`machine: ${JSON.stringify(about)}`);
   const results: SizeResult[] = [];
-  for (const n of options.sizes) results.push(await benchSize(n, options, log));
+  for (const n of options.sizes) {
+    results.push(await benchSize(n, options, log));
+    // Each size as it completes: a large run that fails later still leaves its smaller sizes' numbers.
+    if (results.length < options.sizes.length) log(table(results));
+  }
   process.stdout.write(`${table(results)}\n`);
   if (options.json) {
     const largest = results[results.length - 1]!;

@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { toCanonicalYaml } from '../src/render/canonicalYaml.js';
+import { impliedNamespace } from '../src/select/selectObjects.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -484,8 +485,8 @@ export function writeKustomizeOverlay(dir: string, fleet: Fleet, location: Fleet
   for (const placement of placements) {
     const base = path.join(dir, 'base', placement.name);
     fs.mkdirSync(base, { recursive: true });
-    // The Namespace edgeplane implies for a namespaced object (select/selectObjects.ts, impliedNamespace).
-    const namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: placement.namespace, labels: { 'app.kubernetes.io/managed-by': 'edgeplane' } } };
+    // The Namespace edgeplane implies for a namespaced object: the overlay has to carry it too.
+    const namespace = impliedNamespace(placement.namespace);
     fs.writeFileSync(path.join(base, 'namespace.yaml'), yaml(namespace));
     for (const object of placement.objects) fs.writeFileSync(path.join(base, object.file), yaml(object.object));
     const resources = ['namespace.yaml', ...placement.objects.map((o) => o.file)];

@@ -1,4 +1,5 @@
 import type { LabelSelector, ObjectMeta } from './meta.js';
+import type { RolloutSpec } from './rollout.js';
 
 /**
  * `kind: EdgePlacement` — which workloads (what) go to which locations (where), and how they are customized.
@@ -40,6 +41,11 @@ export interface EdgePlacementSpec {
    * reported state of every object. With any other number of locations, the summary says how many. Default false.
    */
   wantSingletonReportedState?: boolean;
+  /**
+   * How a new revision of this placement reaches its locations: wave by wave, in batches, gated by health,
+   * soak time, a maintenance window and review (see docs/rollout.md). Absent: every location at once.
+   */
+  rollout?: RolloutSpec;
 }
 
 export type DeletionPolicy = 'Delete' | 'Orphan';

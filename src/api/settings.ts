@@ -19,6 +19,24 @@ export interface SettingsSpec {
   defaults?: { consumer?: Consumer };
   /** Where reports and summaries live, and when a report is stale. */
   status?: StatusSettings;
+  /** The forge that hosts the output repo: rollouts with `review: pullRequest` open their pull requests there. */
+  forge?: ForgeSettings;
+}
+
+/** A GitHub-compatible forge and the repository pull requests are opened in (see src/forge/createForge.ts). */
+export interface ForgeSettings {
+  /** `github` (GitHub, GitHub Enterprise Server) or `gitea` (Gitea, Forgejo). */
+  type: 'github' | 'gitea';
+  /** REST API base. Default `https://api.github.com` for `github`; required for `gitea`. */
+  url?: string;
+  /** Owner (user or organization) of the repository. */
+  owner: string;
+  /** Repository name. */
+  repo: string;
+  /** A file holding the API token; relative to the working directory. */
+  tokenFile?: string;
+  /** An environment variable holding the API token. Default `GITHUB_TOKEN` (github), `GITEA_TOKEN` (gitea). */
+  tokenEnv?: string;
 }
 
 export interface StatusSettings {
@@ -76,6 +94,8 @@ export interface ResolvedSettings {
   staleAfter: string;
   statusBranch: string;
   reportBranchPrefix: string;
+  /** Absent: no forge configured. */
+  forge?: ForgeSettings;
 }
 
 /** Applies the documented defaults to a (possibly absent) settings file. */
@@ -95,5 +115,6 @@ export function resolveSettings(settings: Settings | undefined): ResolvedSetting
     staleAfter: spec.status?.staleAfter ?? '15m',
     statusBranch: spec.status?.branch ?? 'edgeplane-status',
     reportBranchPrefix: spec.status?.reportBranchPrefix ?? 'edgeplane-reports/',
+    ...(spec.forge ? { forge: spec.forge } : {}),
   };
 }

@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import type { ObjectSink } from '../git/objectSink.js';
 import type { Spec } from '../load/spec.js';
 import type { OutputTarget } from '../publish/outputTarget.js';
 import { writeBranch } from '../publish/writeBranch.js';
 import { redactUrl } from '../load/readSpecFiles.js';
+import { RENDER_REVISION, stableJson } from '../render/inputDigest.js';
 import { bootstrapTemplates } from './bootstrapTemplates.js';
 import { composeBootstrap } from './composeBootstrap.js';
 
@@ -28,18 +30,25 @@ export async function publishBootstrap(options: {
   now: Date;
 }): Promise<string | null> {
   const { spec, target } = options;
-  const files = composeBootstrap(
-    {
-      repoURL: spec.settings.pullURL ?? pullURL(target),
-      mode: target.mode,
-      branchPrefix: target.branchPrefix,
-      folderBranch: target.folderBranch,
-      locations: spec.locations.map((l) => ({ name: l.value.metadata.name, consumer: l.value.spec?.consumer ?? spec.settings.defaultConsumer })),
-    },
-    bootstrapTemplates(options.specFiles),
-  );
+  const input = {
+    repoURL: spec.settings.pullURL ?? pullURL(target),
+    mode: target.mode,
+    branchPrefix: target.branchPrefix,
+    folderBranch: target.folderBranch,
+    locations: spec.locations.map((l) => ({ name: l.value.metadata.name, consumer: l.value.spec?.consumer ?? spec.settings.defaultConsumer })),
+  };
+  const templates = bootstrapTemplates(options.specFiles);
+  // What the manifests are made of: when the branch records the same, they are not rendered at all.
+  const sources = Object.entries(templates).map(([name, template]) => [name, template.source]);
+  const inputs = `sha1:${createHash('sha1').update(`${RENDER_REVISION}\n${stableJson({ input, sources })}`).digest('hex')}`;
   return writeBranch(
-    { ref: BOOTSTRAP_REF, files, subject: `bootstrap manifests for ${spec.locations.length} location(s)`, sourceCommit: spec.commit },
+    {
+      ref: BOOTSTRAP_REF,
+      files: () => composeBootstrap(input, templates),
+      inputs,
+      subject: `bootstrap manifests for ${spec.locations.length} location(s)`,
+      sourceCommit: spec.commit,
+    },
     { target, createSink: options.createSink, now: options.now },
   );
 }

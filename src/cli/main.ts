@@ -7,6 +7,7 @@ import { initCommand } from './commands/init.js';
 import { inventoryCommand } from './commands/inventory.js';
 import { planCommand } from './commands/plan.js';
 import { reconcileCommand } from './commands/reconcile.js';
+import { rolloutCommand } from './commands/rollout.js';
 import { serveCommand } from './commands/serve.js';
 import { statusCommand } from './commands/status.js';
 import { validateCommand } from './commands/validate.js';
@@ -38,7 +39,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showHelpAfterError();
-  for (const command of [initCommand, validateCommand, planCommand, reconcileCommand, statusCommand, agentCommand, serveCommand, inventoryCommand, demoCommand]) {
+  for (const command of [initCommand, validateCommand, planCommand, reconcileCommand, rolloutCommand, statusCommand, agentCommand, serveCommand, inventoryCommand, demoCommand]) {
     // Added commands do not inherit output and exit handling by themselves.
     program.addCommand(command(io, setCode).copyInheritedSettings(program));
   }

@@ -77,6 +77,19 @@ describe('git/remote', () => {
       assertFsckClean(remote);
     });
 
+    it('pushes most refs of a folder as its glob less the others, and only those', async () => {
+      const other = bareRepo('push-subset');
+      const all = [...source.fleet.refs.keys()];
+      const left = new Set(all.filter((_, i) => i % 15 === 0));
+      const refs = all.filter((ref) => !left.has(ref)).reverse();
+      const results = await pushRefs({ gitdir: source.gitdir, url: other, refs });
+      assert.deepEqual(results.map((r) => r.ref), refs, 'one result per ref, in order');
+      assert.deepEqual(statuses(results), { ok: refs.length });
+      const pushed = await listRefs(other, 'refs/heads/edgeplane/');
+      assert.deepEqual([...pushed.keys()].sort(), [...refs].sort());
+      assertFsckClean(other);
+    });
+
     it('reports unchanged refs as up-to-date', async () => {
       const results = await pushRefs({ gitdir: source.gitdir, url: remote, refs: [...source.fleet.refs.keys()] });
       assert.deepEqual(statuses(results), { 'up-to-date': LOCATIONS });

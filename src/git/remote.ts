@@ -11,6 +11,7 @@ import git from 'isomorphic-git';
 import http from 'isomorphic-git/http/node';
 import { EdgeplaneError } from '../errors/edgeplaneError.js';
 import { assertRefName } from './refName.js';
+import { listRefs } from './refs.js';
 import { gitFailed, runGit, scrub, type GitResult } from './runGit.js';
 
 /** HTTP(S) credentials: a user name and a token or password. Sent as HTTP Basic authentication. */
@@ -27,7 +28,10 @@ export interface PushRefsOptions {
   /** Full local ref names, each pushed to the same name at the remote. */
   refs: readonly string[];
   auth?: RemoteAuth;
-  /** Most refs per `git push`. Default 2000; the argv byte budget may make chunks smaller. */
+  /**
+   * Most refs named per `git push`. Default 2000; the argv byte budget may make chunks smaller. Many refs of one
+   * folder go in one call as its glob instead (see `globPush`).
+   */
   refsPerCall?: number;
 }
 
@@ -69,13 +73,12 @@ export async function pushRefs(options: PushRefsOptions): Promise<PushRefResult[
   refs.forEach(assertRefName);
   const transport = transportFor(options.url, options.auth);
   const results = new Map<string, PushRefResult>();
-  for (const chunk of chunked(refs, options.refsPerCall ?? 2000, (ref) => 2 * ref.length + 2)) {
+  const glob = await globPush(options.gitdir, refs);
+  const calls = glob ? [glob] : chunked(refs, options.refsPerCall ?? 2000, (ref) => 2 * ref.length + 2).map((chunk) => ({ chunk, refspecs: chunk.map((ref) => `${ref}:${ref}`) }));
+  for (const { chunk, refspecs } of calls) {
     const result = await runGit({
       gitdir: options.gitdir,
-      args: [
-        ...['push', '--porcelain', '--no-verify', '--no-follow-tags', '--end-of-options', options.url],
-        ...chunk.map((ref) => `${ref}:${ref}`),
-      ],
+      args: [...['push', '--porcelain', '--no-verify', '--no-follow-tags', '--end-of-options', options.url], ...refspecs],
       env: transport.env,
       secrets: transport.secrets,
     });
@@ -91,6 +94,32 @@ export async function pushRefs(options: PushRefsOptions): Promise<PushRefResult[
     }
   }
   return refs.map((ref) => results.get(ref)!);
+}
+
+/** Fewer refs than this are always pushed by name. */
+const GLOB_MIN_REFS = 256;
+
+/**
+ * Many refs are pushed as their folder's glob, less the refs of that folder not to push (negative refspecs, git
+ * 2.29+): `refs/heads/edgeplane/*:refs/heads/edgeplane/*` `^refs/heads/edgeplane/unchanged`. git matches each
+ * refspec given by name against every local ref, formatting each ref's rev-parse spellings as it goes, in the push
+ * and again in its send-pack: 2,000 named refs among 10,000 local ones took ~30 s where the glob takes well under
+ * one. Only when every ref to push exists locally and the refs left out are fewer than those pushed.
+ */
+async function globPush(gitdir: string, refs: readonly string[]): Promise<{ chunk: string[]; refspecs: string[] } | undefined> {
+  if (refs.length < GLOB_MIN_REFS) return undefined;
+  const first = refs[0]!;
+  let prefix = first.slice(0, first.lastIndexOf('/') + 1);
+  for (const ref of refs) while (!ref.startsWith(prefix)) prefix = prefix.slice(0, prefix.lastIndexOf('/', prefix.length - 2) + 1);
+  // A glob over refs/ or refs/heads/ would sweep in what is not ours to push.
+  if (prefix.split('/').length < 4) return undefined;
+  const local = await listRefs(gitdir, prefix);
+  const wanted = new Set(refs);
+  if (refs.some((ref) => !local.has(ref))) return undefined;
+  const excluded = [...local.keys()].filter((ref) => !wanted.has(ref));
+  const bytes = excluded.reduce((sum, ref) => sum + ref.length + 2, 0);
+  if (excluded.length >= refs.length || bytes > ARGV_BUDGET) return undefined;
+  return { chunk: [...refs], refspecs: [`${prefix}*:${prefix}*`, ...excluded.map((ref) => `^${ref}`)] };
 }
 
 /** `<flag>\t<from>:<to>\t<summary>`; see git-push(1), OUTPUT. */

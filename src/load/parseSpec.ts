@@ -13,6 +13,7 @@ import { RenderError } from '../render/renderError.js';
 import { compileCollector } from '../status/compileCollector.js';
 import { checkNames, isSafeRepoPath } from './names.js';
 import { checkReferences } from './checkReferences.js';
+import { checkRollouts } from './checkRollouts.js';
 import type { LoadedCollector, Manifest, Spec, SpecFiles, SpecObject, TemplateFile, Workload } from './spec.js';
 import { parseYamlDocuments, type YamlDocument } from './yamlDocuments.js';
 
@@ -61,6 +62,7 @@ export function parseSpec(input: SpecFiles, sink: ProblemSink): Spec {
     }
   }
   checkReferences({ placements, customizers, workloads, collectorNames }, sink);
+  checkRollouts({ placements, locations, settings }, sink);
   return { commit: input.commit, settings, locations, placements, customizers, collectors, workloads };
 }
 

@@ -14,6 +14,13 @@ import { loadSpec, type SpecSource } from './loadSpec.js';
 import { openOutput, type OutputOverrides } from './openOutput.js';
 import { fleetLocations, inputsOf, prepareFleet, renderHeldEverywhere, type RenderedLocation } from './renderFleet.js';
 import { defaultWorkers, renderInWorkers } from './renderInWorkers.js';
+import { planRollouts, type RolloutPlan } from './planRollouts.js';
+import { readRolloutRecords, ROLLOUTS_REF, writeRolloutRecords } from '../publish/rolloutRecords.js';
+import type { RolloutRecord } from '../rollout/rolloutRecord.js';
+import { judgeRolloutLocations } from '../status/judgeRolloutLocations.js';
+import { fetchRefs } from '../git/remote.js';
+import type { Forge } from '../forge/forge.js';
+import { closeSupersededPullRequests, forgeUnavailable, openPullRequests, rolloutForge, syncPullRequests } from './reviewRollouts.js';
 
 /** How objects reach the output repository. */
 export type ObjectWriter = 'pack' | 'isomorphic-git';
@@ -35,11 +42,13 @@ export interface ReconcileOptions {
   /** Write the bootstrap manifests to `edgeplane-bootstrap` (default true; one replica of a service does it). */
   bootstrap?: boolean;
   /**
-   * Threads that render and write locations (`pack` writer, branch mode). Default: the machine's available
-   * parallelism, when at least 1,000 locations need rendering (renderInWorkers.ts); 1 renders in this thread.
-   * The output is the same either way.
+   * Threads that render and write locations (`pack` writer, branch mode). Default: all cores but one, on machines
+   * with 4 or more, when at least 2,000 locations need rendering (renderInWorkers.ts `defaultWorkers`); 1 renders
+   * in this thread. The output is the same either way.
    */
   workers?: number;
+  /** The forge of `review: pullRequest` rollouts. Default: the one `spec.forge` of edgeplane.yaml configures. */
+  forge?: Forge;
 }
 
 export interface ReconcileResult {
@@ -59,11 +68,17 @@ export interface ReconcileResult {
   bootstrap: string | null;
   /** The consumers the fleet's locations use. */
   consumers: Consumer[];
+  /** The rollout record of every placement with `spec.rollout`, after this reconcile (docs/rollout.md). */
+  rollouts: RolloutRecord[];
+  /** The new commit of `edgeplane-rollouts`, or null when no record changed. */
+  rolloutsCommit: string | null;
 }
 
 /**
  * One reconcile: load the spec commit ─► open the output ─► read what is published ─► schedule and
- * compile ─► render, compose and publish each location ─► write refs ─► push. Spec problems stop it before
+ * compile ─► decide every rollout (records, reports, pull requests) ─► render, compose and publish each
+ * location, holding what rollouts have not released ─► write refs ─► push ─► write the rollout records and
+ * open the pull requests of waves that wait for review. Spec problems stop it before
  * anything is written (InvalidSpecError); a placement with render problems is held at its last good output
  * everywhere, the others go on, and the problems are returned.
  */
@@ -72,6 +87,13 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
   const target = await openOutput(spec.settings, options.source, gitdir, options.output);
   const published = await readPublishedState(target);
   const fleet = prepareFleet(spec, published, options.shard);
+  const now = options.now ?? new Date();
+  const { forge, error: forgeError } = await rolloutForge(spec, options.forge);
+  const rollouts = await planFleetRollouts({ spec, gitdir, target, published, fleet, now, forge });
+  for (const placement of forgeError ? spec.placements : []) {
+    const planned = rollouts.rollouts.get(placement.value.metadata.name);
+    if (planned && placement.value.spec.rollout?.review === 'pullRequest') planned.record = forgeUnavailable(planned.record, forgeError!);
+  }
   const problems = new ProblemList();
   const retired = new Set(fleet.retired);
   const total = fleet.assignments.size + fleet.retired.length;
@@ -79,9 +101,9 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
   let result = { created: [] as string[], updated: [] as string[], retired: [] as string[], unchanged: 0 };
   let done = 0;
   const writer = options.writer ?? 'pack';
-  const now = options.now ?? new Date();
   // Many locations to render: on every core (renderInWorkers.ts), the same objects and refs as in one thread.
-  if (writer === 'pack' && target.mode === 'branch') {
+  // Rollouts hold placements per location, which only the single-thread path knows how to do.
+  if (writer === 'pack' && target.mode === 'branch' && rollouts.rollouts.size === 0) {
     const toRender = fleetLocations(fleet)
       .filter((location) => !inputsOf(fleet, location, published.locations.get(location.metadata.name)).unchanged)
       .map((location) => location.metadata.name);
@@ -108,7 +130,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
       publisher.countWrittenElsewhere(rendered.objects);
       const publish = await publisher.finish();
       const bootstrap = await writeBootstrap(options, { spec, files, target, writer, now, problems });
-      return { specCommit: spec.commit, target, ...result, held: [...rendered.held].sort(), problems: problems.problems, publish, bootstrap, consumers: consumersOf(spec) };
+      return { specCommit: spec.commit, target, ...result, held: [...rendered.held].sort(), problems: problems.problems, publish, bootstrap, consumers: consumersOf(spec), rollouts: [], rolloutsCommit: null };
     }
   }
   // A location whose inputs are those its output was rendered from is not rendered again.
@@ -133,10 +155,74 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
       else result[retired.has(tree.location) ? 'retired' : change].push(tree.location);
       options.onProgress?.(++done, total);
     };
-  }, { onUnchanged });
+  }, { onUnchanged, heldAt: (location) => rollouts.held.get(location), plansAt: (location) => rollouts.plans.get(location) });
   const publish = await publisher!.finish();
   const bootstrap = await writeBootstrap(options, { spec, files, target, writer, now, problems });
-  return { specCommit: spec.commit, target, ...result, held: [...held].sort(), problems: problems.problems, publish, bootstrap, consumers: consumersOf(spec) };
+  // Records are written after the locations: a record never says a batch is out before its output is.
+  const records = new Map([...rollouts.rollouts].map(([name, planned]) => [name, planned.record]));
+  const saveRecords = (subject: string) =>
+    writeRolloutRecords(records, { target, createSink: () => createSink(writer, target.gitdir), now, subject, sourceCommit: spec.commit, extra: rollouts.others });
+  let rolloutsCommit = records.size > 0 || rollouts.hadRecords ? await saveRecords('rollouts') : null;
+  if (forge) await closeSupersededPullRequests(rollouts.before, records, forge);
+  if (forge && records.size > 0) {
+    // Pull requests go into edgeplane-rollouts, so they are opened once it holds this reconcile's records.
+    const reviewed = await openPullRequests({ spec, specGitdir: gitdir, rollouts: rollouts.rollouts, forge, target, createSink: () => createSink(writer, target.gitdir), now });
+    if (reviewed.opened > 0) {
+      for (const [name, record] of reviewed.records) records.set(name, record);
+      rolloutsCommit = (await saveRecords('rollouts: pull requests opened')) ?? rolloutsCommit;
+    }
+  }
+  return {
+    specCommit: spec.commit,
+    target,
+    ...result,
+    held: [...held].sort(),
+    problems: problems.problems,
+    publish,
+    bootstrap,
+    consumers: consumersOf(spec),
+    rollouts: [...records.values()],
+    rolloutsCommit,
+  };
+}
+
+/**
+ * Reads the rollout records (fetching them and the reports from a remote output) and decides every
+ * rollout's next step. Without any `spec.rollout`, reads nothing.
+ */
+async function planFleetRollouts(context: {
+  spec: Spec;
+  gitdir: string;
+  target: OutputTarget;
+  published: Awaited<ReturnType<typeof readPublishedState>>;
+  fleet: ReturnType<typeof prepareFleet>;
+  now: Date;
+  forge: Forge | undefined;
+}): Promise<RolloutPlan & { hadRecords: boolean; others: Map<string, string>; before: Map<string, RolloutRecord> }> {
+  const { spec, target, fleet, now } = context;
+  if (!spec.placements.some((p) => p.value.spec.rollout)) return { rollouts: new Map(), held: new Map(), plans: new Map(), hadRecords: false, others: new Map(), before: new Map() };
+  if (target.remote) {
+    const auth = target.remote.auth ? { auth: target.remote.auth } : {};
+    const reports = `refs/heads/${spec.settings.reportBranchPrefix}*`;
+    await fetchRefs({ gitdir: target.gitdir, url: target.remote.url, refspecs: [`+${reports}:${reports}`], ...auth });
+    await fetchRefs({ gitdir: target.gitdir, url: target.remote.url, refspecs: [`+${ROLLOUTS_REF}:${ROLLOUTS_REF}`], ...auth }).catch((error: unknown) => {
+      // No rollouts branch before the first record is written.
+      if (!/couldn't find remote ref/i.test(String((error as Error).message))) throw error;
+    });
+  }
+  const read = await readRolloutRecords(target.gitdir);
+  const { others } = read;
+  const records = context.forge ? await syncPullRequests(read.records, context.forge, now) : read.records;
+  const plan = await planRollouts({
+    spec,
+    specGitdir: context.gitdir,
+    plans: fleet.plans,
+    scopes: fleet.scopes,
+    records,
+    judge: () => judgeRolloutLocations({ target, settings: spec.settings, published: context.published, now }),
+    now,
+  });
+  return { ...plan, hadRecords: records.size > 0, others, before: records };
 }
 
 function consumersOf(spec: Spec): Consumer[] {

@@ -66,6 +66,13 @@ export interface RenderFleetOptions {
    * is not rendered: it is handed here instead of to the visitor. Its output would be the same bytes.
    */
   onUnchanged?: (location: string) => void;
+  /**
+   * Placements that keep their published files at one location (a rollout that has not released it yet).
+   * Unlike `held`, this is not a failure: it never holds the placement elsewhere.
+   */
+  heldAt?: (location: string) => ReadonlySet<string> | undefined;
+  /** Placements rendered from another plan at one location (a rollback); null removes the placement there. */
+  plansAt?: (location: string) => ReadonlyMap<string, PlacementPlan | null> | undefined;
 }
 
 /** One location's render and its composed tree. */
@@ -98,20 +105,40 @@ export async function renderFleet(
     const previous = published.locations.get(name);
     const consumer = location.spec?.consumer ?? spec.settings.defaultConsumer;
     const { inputs, unchanged } = inputsOf(fleet, location, previous);
-    if (options.onUnchanged && unchanged) {
+    const heldHere = options.heldAt?.(name);
+    const plansHere = options.plansAt?.(name);
+    // A rollout's held or rolled-back placement is not what the inputs digest describes: always rendered.
+    if (options.onUnchanged && unchanged && !heldHere?.size && !plansHere?.size) {
       options.onUnchanged(name);
       continue;
     }
-    const render = renderLocation(location, placements, fleet.plans, fleet.scopes, spec.commit, caches, held);
+    const render = renderLocation(
+      location,
+      placements,
+      plansHere?.size ? withOverrides(fleet.plans, plansHere) : fleet.plans,
+      fleet.scopes,
+      spec.commit,
+      caches,
+      heldHere?.size ? new Set([...held, ...heldHere]) : held,
+    );
     const kept = render.failed.size > 0 && previous ? await heldFiles(target, name, previous, render.failed) : new Map();
     const tree = composeLocationTree(
       // Inputs are recorded only for a location whose every placement rendered: a held placement's files may
       // change once it renders again, with no change to this location's inputs.
-      { render, consumer, sourceCommit: spec.commit, workloadsOf, held: kept, ...(render.failed.size === 0 ? { inputs } : {}) },
+      { render, consumer, sourceCommit: spec.commit, workloadsOf, held: kept, ...(render.failed.size === 0 && !plansHere?.size ? { inputs } : {}) },
       blobIds,
     );
     onLocation({ render, tree, published: previous });
   }
+}
+
+function withOverrides(plans: ReadonlyMap<string, PlacementPlan>, overrides: ReadonlyMap<string, PlacementPlan | null>): Map<string, PlacementPlan> {
+  const merged = new Map(plans);
+  for (const [name, plan] of overrides) {
+    if (plan) merged.set(name, plan);
+    else merged.delete(name);
+  }
+  return merged;
 }
 
 /** The locations `renderFleet` visits, in its order: those of the fleet (or its shard) and the retired ones, by name. */
@@ -125,12 +152,20 @@ export function fleetLocations(fleet: Fleet): Location[] {
  * with every placement current: rendering it again would repeat that output.
  */
 export function inputsOf(fleet: Fleet, location: Location, previous: PublishedLocation | undefined): { inputs: string; unchanged: boolean } {
-  const placements = fleet.assignments.get(location.metadata.name) ?? [];
-  const consumer = location.spec?.consumer ?? fleet.spec.settings.defaultConsumer;
-  const inputs = locationInputs(location, placements, consumer, fleet.inputs);
+  let known = INPUTS.get(location);
+  if (known?.fleet !== fleet) {
+    const placements = fleet.assignments.get(location.metadata.name) ?? [];
+    const consumer = location.spec?.consumer ?? fleet.spec.settings.defaultConsumer;
+    known = { fleet, inputs: locationInputs(location, placements, consumer, fleet.inputs) };
+    INPUTS.set(location, known);
+  }
+  const { inputs } = known;
   const unchanged = previous?.inputs === inputs && previous.madeByEdgeplane && previous.digest !== undefined;
   return { inputs, unchanged };
 }
+
+/** Inputs digests by location, for the fleet they were computed in: a reconcile asks twice per location. */
+const INPUTS = new WeakMap<Location, { fleet: Fleet; inputs: string }>();
 
 function retiredLocation(name: string): Location {
   return { apiVersion: 'edgeplane.io/v1alpha1', kind: 'Location', metadata: { name } };
@@ -176,7 +211,8 @@ export async function renderHeldEverywhere(
       held,
       (rendered) => {
         for (const problem of rendered.render.problems) sink.report(problem);
-        for (const placement of rendered.render.failed) if (!held.has(placement)) failed.add(placement);
+        const heldHere = options.heldAt?.(rendered.render.location);
+        for (const placement of rendered.render.failed) if (!held.has(placement) && !heldHere?.has(placement)) failed.add(placement);
         if (failed.size === 0) visit(rendered);
       },
       options,

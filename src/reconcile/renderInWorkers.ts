@@ -16,12 +16,17 @@ import type { PublishedState } from '../publish/publishedState.js';
 import type { RenderWorkerData, RenderWorkerReply, RenderWorkerRequest } from './renderWorker.js';
 
 /** Fewer locations to render than this are rendered in the calling thread: a worker's start-up would cost more. */
-export const PARALLEL_MIN_LOCATIONS = 1000;
+export const PARALLEL_MIN_LOCATIONS = 2000;
 
-/** How many workers to use for `locations` locations to render when the caller did not say. */
-export function defaultWorkers(locations: number): number {
-  if (locations < PARALLEL_MIN_LOCATIONS) return 1;
-  return Math.max(1, Math.min(availableParallelism(), 8, Math.floor(locations / (PARALLEL_MIN_LOCATIONS / 2))));
+/**
+ * How many workers to use for `locations` locations to render when the caller did not say: one core is left to the
+ * main thread and git, so a machine with fewer than 4 renders in one thread. Measured on 2 vCPUs (docs/performance.md):
+ * 2 workers took 16.7 s for the 10,000-location cold reconcile that one thread did in 14.5 s; two vCPUs are often
+ * one core's two hyperthreads, and each worker parses the spec again.
+ */
+export function defaultWorkers(locations: number, cores: number = availableParallelism()): number {
+  if (locations < PARALLEL_MIN_LOCATIONS || cores < 4) return 1;
+  return Math.min(cores - 1, 8, Math.floor(locations / (PARALLEL_MIN_LOCATIONS / 2)));
 }
 
 export interface WorkerRenderInput {

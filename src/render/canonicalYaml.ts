@@ -49,6 +49,51 @@ function listText(list: unknown[], indent: string, writeFirstIndent: boolean): s
   return reused(list, `${indent}${writeFirstIndent ? 'L' : 'l'}`, () => writeList(list, indent, writeFirstIndent));
 }
 
+/** A document's canonical YAML with holes: `fragments[0]`, the first hole's value, `fragments[1]`, and so on. */
+export interface YamlTemplate {
+  fragments: string[];
+  /** Each hole: the marker string that stood there, and the indentation a multi-line value there takes. */
+  holes: { marker: string; indent: string }[];
+}
+
+/** Set while `toCanonicalYamlTemplate` runs: which strings are holes, and where they were written. */
+let holes: { isMarker: (text: string) => boolean; found: YamlTemplate['holes'] } | undefined;
+
+/**
+ * `toCanonicalYaml(value)` as a template: every string value `isMarker` accepts is a hole, to be filled with
+ * `scalarYaml(v, hole.indent)`, which gives the very bytes `toCanonicalYaml` would write for `v` there. Markers
+ * must be plain scalars that occur nowhere else in `value` (e.g. a random token).
+ */
+export function toCanonicalYamlTemplate(value: unknown, isMarker: (text: string) => boolean): YamlTemplate {
+  holes = { isMarker, found: [] };
+  let text: string;
+  let found: YamlTemplate['holes'];
+  try {
+    text = toCanonicalYaml(value);
+  } finally {
+    found = holes.found;
+    holes = undefined;
+  }
+  const fragments: string[] = [];
+  let at = 0;
+  for (const hole of found) {
+    const start = text.indexOf(hole.marker, at);
+    fragments.push(text.slice(at, start));
+    at = start + hole.marker.length;
+  }
+  fragments.push(text.slice(at));
+  return { fragments, holes: found };
+}
+
+/**
+ * How `toCanonicalYaml` writes `value` where a scalar goes, `indent` being the indentation of a literal block
+ * there; undefined for a map or list that is not empty (written as a block of its own, not in a scalar's place).
+ */
+export function scalarYaml(value: unknown, indent: string): string | undefined {
+  if (typeof value === 'object' && value !== null && !isEmptyCollection(value)) return undefined;
+  return scalar(value, indent);
+}
+
 /** Serializes JSON data as one YAML document ending with a newline. */
 export function toCanonicalYaml(value: unknown): string {
   if (isMap(value)) return writeMap(value, '', TOP_ORDER);
@@ -198,6 +243,10 @@ function scalar(value: unknown, blockIndent: string): string {
 }
 
 function stringScalar(text: string, blockIndent: string): string {
+  if (holes !== undefined && holes.isMarker(text)) {
+    holes.found.push({ marker: text, indent: blockIndent });
+    return text;
+  }
   if (isPlainSafe(text)) return text;
   if (text.includes('\n') && isBlockSafe(text)) return literalBlock(text, blockIndent);
   return JSON.stringify(text);

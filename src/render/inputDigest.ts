@@ -35,9 +35,8 @@ export function stableJson(value: unknown): string {
 
 /**
  * The digest of everything a placement contributes at any location: the placement, its customizers in order,
- * its selected (stripped, policy-marked) objects and its templates' text. Also the source commit, when anything
- * of the placement mentions `source` (the `source.commit` property): conservative, a mention that is not that
- * property only costs renders.
+ * its selected (stripped, policy-marked) objects and its templates' text. Also the source commit, when the
+ * placement may read it (`mayReadSourceCommit`).
  */
 export function placementInputs(plan: PlacementPlan, sourceCommit: string): string {
   const items = plan.items.map((item) =>
@@ -47,8 +46,24 @@ export function placementInputs(plan: PlacementPlan, sourceCommit: string): stri
   );
   const text = stableJson({ name: plan.name, placement: plan.placement.value, customizers: plan.customizers, items });
   const digest = createHash('sha1').update(text);
-  if (text.includes('source')) digest.update(`\0source ${sourceCommit}`);
+  if (mayReadSourceCommit(text)) digest.update(`\0source ${sourceCommit}`);
   return digest.digest('hex');
+}
+
+// eslint-disable-next-line no-useless-escape
+const MUSTACHE = /\{\{([\s\S]*?)\}\}/g;
+/** In a handlebars expression: the `source` property, or what could reach it (the whole context). */
+const READS_SOURCE = /\bsource\b|\bthis\b|@root|\.\.|(^|[\s(])\.($|[\s)}])/;
+
+/**
+ * Whether anything in `text` (a placement's inputs as JSON) can read the `source.commit` property: a handlebars
+ * expression that names `source` or the whole context (`this`, `@root`, `.`), or a `%(source…)` parameter.
+ * Conservative: a false yes only costs renders, and words like "resources" outside expressions do not count.
+ */
+export function mayReadSourceCommit(text: string): boolean {
+  if (/%\(\s*source\b/.test(text)) return true;
+  for (const match of text.matchAll(MUSTACHE)) if (READS_SOURCE.test(match[1]!)) return true;
+  return false;
 }
 
 /** What a location's render reads besides its own Location object and its placements. */

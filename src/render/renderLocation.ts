@@ -10,10 +10,11 @@ import type { ScopeTable } from '../select/scope.js';
 import { impliedNamespace, matchesObjectFilters, stripServerFields } from '../select/selectObjects.js';
 import { toCanonicalYaml } from './canonicalYaml.js';
 import { expandParameters } from './expandParameters.js';
+import { compileCustomization, fillCustomization, type CompiledCustomization } from './compiledCustomization.js';
 import { CopyOnWrite } from './copyOnWrite.js';
 import { applyJsonPatch, parseJsonPointer } from './jsonPatch.js';
 import { setAtJsonPath } from './jsonPath.js';
-import { EXPAND_PARAMETERS, rulesAt, targets, withPolicy, type CompiledRule, type PlacementPlan } from './placementPlan.js';
+import { EXPAND_PARAMETERS, rulesAt, targets, withPolicy, type CompiledRule, type PlacementPlan, type StaticItem } from './placementPlan.js';
 import { buildProperties, lookupProperty } from './properties.js';
 import { RenderError } from './renderError.js';
 import { strategicMerge } from './strategicMerge.js';
@@ -43,6 +44,11 @@ export interface LocationRender {
 /** Caches shared across locations for one reconcile. */
 export interface RenderCaches {
   values: Map<string, unknown>;
+  /**
+   * false: customize every object step by step, never from a compiled customization (compiledCustomization.ts).
+   * The output is the same; tests compare the two. Default true.
+   */
+  compile?: boolean;
 }
 
 /**
@@ -116,6 +122,15 @@ function renderPlacement(
         result.push({ key: objectKey(item.object), object: item.object, text: item.text, placement: plan.name, source: item.source });
         continue;
       }
+      const compiled = item.expand || caches.compile === false ? null : compiledFor(item, applicable, plan);
+      const text = compiled ? fill(compiled, properties(), caches.values) : undefined;
+      if (compiled && text !== undefined) {
+        const { apiVersion, kind, metadata } = compiled.identity;
+        // A fresh object per location: composing caches blob ids by object (locationTree.ts).
+        const object = { apiVersion, kind, metadata: { ...metadata } } as KubeObject;
+        result.push({ key: objectKey(object), object, text, placement: plan.name, source: item.source });
+        continue;
+      }
       const customized = customize(item.object, false, item.source, applicable, context);
       if (customized) result.push(rendered(customized, plan.name, item.source));
       continue;
@@ -146,6 +161,27 @@ function renderPlacement(
     }
   }
   return result;
+}
+
+/** Compiled customizations of each static item, by the rules that apply to it (as their indexes in the plan). */
+const COMPILED = new WeakMap<StaticItem, Map<string, CompiledCustomization | null>>();
+
+function compiledFor(item: StaticItem, rules: readonly CompiledRule[], plan: PlacementPlan): CompiledCustomization | null {
+  let byRules = COMPILED.get(item);
+  if (byRules === undefined) COMPILED.set(item, (byRules = new Map()));
+  const key = rules.map((rule) => plan.rules.indexOf(rule)).join(',');
+  let compiled = byRules.get(key);
+  if (compiled === undefined) byRules.set(key, (compiled = compileCustomization(item.object, rules)));
+  return compiled;
+}
+
+/** The compiled customization filled for one location; undefined to customize as usual (which reports errors). */
+function fill(compiled: CompiledCustomization, props: Properties, cache: Map<string, unknown>): string | undefined {
+  try {
+    return fillCustomization(compiled, props, cache);
+  } catch {
+    return undefined;
+  }
 }
 
 interface CustomizeContext {

@@ -18,6 +18,8 @@ interface BadInput {
 const location = (name: string, extra = '') =>
   `apiVersion: edgeplane.io/v1alpha1\nkind: Location\nmetadata:\n  name: ${JSON.stringify(name)}\n  labels: {tier: lab}\n${extra}`;
 const placement = (name: string, spec: string) => `apiVersion: edgeplane.io/v1alpha1\nkind: EdgePlacement\nmetadata:\n  name: ${name}\nspec:\n${spec}`;
+/** The demo's telemetry placement (11 lines) with `spec.rollout` appended from line 12. */
+const withRollout = (read: (file: string) => string, rollout: string) => ({ 'placements/telemetry.yaml': `${read('placements/telemetry.yaml')}  rollout:\n${rollout}` });
 const replace = (text: string, from: string, to: string) => {
   assert.ok(text.includes(from), `fixture contains ${from}`);
   return text.replace(from, to);
@@ -182,6 +184,52 @@ const CASES: BadInput[] = [
     files: () => ({ 'inventory/list.yaml': '- kiruna\n- redu\n' }),
     expect: /^inventory\/list\.yaml:1:1: a spec document must be a mapping/m,
   },
+  {
+    name: 'rollout wave that selects nothing',
+    files: (read) => withRollout(read, '    waves:\n    - {name: canary, locationSelector: {matchLabels: {ring: nowhere}}}\n    - {name: rest}\n'),
+    expect: /^placements\/telemetry\.yaml:14:7 EdgePlacement\/telemetry: wave canary selects no location \(fix its locationSelector or percent/m,
+  },
+  {
+    name: 'rollout location in two waves',
+    files: (read) =>
+      withRollout(read, '    waves:\n    - {name: americas, locationSelector: {matchLabels: {region: americas}}}\n    - {name: canary, locationSelector: {matchLabels: {ring: canary}}}\n    - {name: rest}\n'),
+    expect: /^placements\/telemetry\.yaml:15:7 EdgePlacement\/telemetry: location kourou is in two waves: americas and canary \(make the waves' selectors disjoint/m,
+  },
+  {
+    name: 'rollout duration that is not one',
+    files: (read) => withRollout(read, '    waves: [{name: all}]\n    soak: 10 minutes\n'),
+    expect: /^placements\/telemetry\.yaml:14:5 EdgePlacement\/telemetry: must be a duration such as 30s, 10m, 1h30m or 2d/m,
+  },
+  {
+    name: 'rollout window with a bad cron schedule',
+    files: (read) => withRollout(read, '    waves: [{name: all}]\n    window: {schedule: "61 * * * *", duration: 4h}\n'),
+    expect: /^placements\/telemetry\.yaml:14:14 EdgePlacement\/telemetry: window schedule "61 \* \* \* \*" is not a valid cron expression \(write 5 or 6 node-cron fields/m,
+  },
+  {
+    name: 'rollout advanceWhen with a CEL syntax error',
+    files: (read) => withRollout(read, '    waves: [{name: all}]\n    advanceWhen: "wave.healthy =="\n'),
+    expect: /^placements\/telemetry\.yaml:14:\d+ EdgePlacement\/telemetry: advanceWhen: CEL syntax error at 1:\d+ of the expression: .*\(advanceWhen reads wave\.name/m,
+  },
+  {
+    name: 'rollout advanceWhen reading an unknown field',
+    files: (read) => withRollout(read, '    waves: [{name: all}]\n    advanceWhen: "wave.healty == wave.total"\n'),
+    expect: /^placements\/telemetry\.yaml:14:\d+ EdgePlacement\/telemetry: advanceWhen: CEL type error at 1:\d+ of the expression: .*healty/m,
+  },
+  {
+    name: 'rollout constraint reading an unknown variable',
+    files: (read) => withRollout(read, '    waves: [{name: all}]\n    constraints: [{name: one-per-region, expr: "a.labels.region != c.labels.region"}]\n'),
+    expect: /^placements\/telemetry\.yaml:14:\d+ EdgePlacement\/telemetry: constraint one-per-region: CEL type error at 1:20 of the expression: .*\(a constraint reads a and b/m,
+  },
+  {
+    name: 'rollout review by pull request without a forge',
+    files: (read) => withRollout(read, '    waves: [{name: all}]\n    review: pullRequest\n'),
+    expect: /^placements\/telemetry\.yaml:14:5 EdgePlacement\/telemetry: review: pullRequest needs a forge, and edgeplane\.yaml has no valid spec\.forge \(add spec\.forge/m,
+  },
+  {
+    name: 'unknown forge type in edgeplane.yaml',
+    files: (read) => ({ 'edgeplane.yaml': `${read('edgeplane.yaml')}  forge: {type: gitlab, owner: fleet, repo: deploy}\n` }),
+    expect: /^edgeplane\.yaml:9:\d+ Settings: must be one of gitea, github/m,
+  },
 ];
 
 describe('bad input: every problem gets its own clear error, and nothing is published', function () {
@@ -196,6 +244,8 @@ describe('bad input: every problem gets its own clear error, and nothing is publ
     it(bad.name, async () => {
       const repo = tempDir();
       copyTree(good, repo);
+      // The bootstrap manifests name the output repo by its file:// URL: bring them to this copy's path first.
+      assert.equal((await runCli('reconcile', '--repo', repo)).code, 0);
       const read = (file: string) => fs.readFileSync(path.join(repo, file), 'utf8');
       changeSpec(repo, bad.files(read), `break: ${bad.name}`);
       const before = refsUnder(repo, 'refs/');

@@ -66,6 +66,7 @@ function summarize(result: ReconcileResult) {
     foreign: result.publish.foreign,
     bootstrap: result.bootstrap,
     problems: result.problems.length,
+    ...(result.rollouts.length > 0 ? { rollouts: result.rollouts.map((r) => ({ placement: r.placement, phase: r.phase, wave: r.wave + 1, batch: r.batch + 1, message: r.message })) } : {}),
   };
 }
 
@@ -77,6 +78,7 @@ export function formatResult(result: ReconcileResult): string {
       `${result.publish.objects} objects, ${result.publish.updates.length} refs written`,
   ];
   if (result.publish.push) lines.push(`pushed ${result.publish.push.pushed} ref(s)${result.publish.push.rebased.length ? `, ${result.publish.push.rebased.length} re-committed on top of a newer remote` : ''}`);
+  for (const r of result.rollouts) lines.push(`rollout ${r.placement}: ${r.phase}, wave ${r.wave + 1}: ${r.message}`);
   if (result.bootstrap) lines.push(`bootstrap manifests updated on edgeplane-bootstrap (${result.bootstrap.slice(0, 12)})`);
   for (const location of result.publish.foreign) {
     lines.push(`WARNING: ${location}'s branch had a commit edgeplane did not make; it stays in history, but the new output supersedes it.`);

@@ -1,0 +1,118 @@
+import { Command } from 'commander';
+import { EdgeplaneError } from '../../errors/edgeplaneError.js';
+import { PackSink } from '../../git/packSink.js';
+import { fetchRefs } from '../../git/remote.js';
+import { readRolloutRecords, ROLLOUTS_REF, writeRolloutRecords } from '../../publish/rolloutRecords.js';
+import { loadSpec } from '../../reconcile/loadSpec.js';
+import { openOutput } from '../../reconcile/openOutput.js';
+import { applyRolloutCommand, type RolloutCommand } from '../../rollout/applyRolloutCommand.js';
+import type { RolloutRecord } from '../../rollout/rolloutRecord.js';
+import { EXIT } from '../exitCodes.js';
+import type { Io } from '../main.js';
+import { outputOverrides, specSource, withRepoOptions, type RepoOptions } from '../options.js';
+
+interface RolloutFlags extends RepoOptions {
+  placement?: string;
+  wave?: string;
+  by?: string;
+  now?: string;
+  json?: boolean;
+}
+
+const ACTIONS: readonly RolloutCommand[] = ['approve', 'pause', 'resume', 'abort'];
+
+/** `edgeplane rollout status|approve|pause|resume|abort`: read and steer rollouts (docs/rollout.md). */
+export function rolloutCommand(io: Io, setCode: (code: number) => void): Command {
+  // Subcommands do not inherit output and exit handling by themselves.
+  const configure = (command: Command) => command.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err }).showHelpAfterError();
+  const rollout = configure(new Command('rollout')).description('show and steer rollouts: status, approve, pause, resume, abort');
+  rollout.addCommand(
+    withRepoOptions(configure(new Command('status')))
+      .description('print the rollout records of edgeplane-rollouts')
+      .option('--placement <name>', 'only this placement')
+      .option('--json', 'print the records as JSON')
+      .action(async (flags: RolloutFlags) => {
+        const { records } = await openRecords(flags);
+        const shown = [...records.values()].filter((r) => !flags.placement || r.placement === flags.placement).sort((a, b) => (a.placement < b.placement ? -1 : 1));
+        if (flags.placement && shown.length === 0) {
+          io.err(`no rollout of placement ${flags.placement} (a rollout starts at the first reconcile of a placement with spec.rollout)\n`);
+          setCode(EXIT.failure);
+          return;
+        }
+        io.out(flags.json ? `${JSON.stringify(shown, null, 2)}\n` : shown.map(formatRecord).join('\n') || 'no rollouts\n');
+      }),
+  );
+  for (const action of ACTIONS) {
+    rollout.addCommand(
+      withRepoOptions(configure(new Command(action)))
+        .description(DESCRIPTIONS[action])
+        .requiredOption('--placement <name>', 'the placement whose rollout this is')
+        .option('--wave <n>', 'approve: the wave, 1-based (default: the current one)')
+        .option('--by <name>', 'who does it, recorded in the commit and record', process.env['USER'] ?? 'edgeplane')
+        .option('--now <iso-time>', 'the time recorded (default: now)')
+        .action(async (flags: RolloutFlags) => {
+          const now = flags.now ? new Date(flags.now) : new Date();
+          const { records, others, context } = await openRecords(flags);
+          const record = records.get(flags.placement!);
+          if (!record) {
+            io.err(`no rollout of placement ${flags.placement} (a rollout starts at the first reconcile of a placement with spec.rollout)\n`);
+            setCode(EXIT.failure);
+            return;
+          }
+          const wave = flags.wave === undefined ? undefined : Number(flags.wave) - 1;
+          if (wave !== undefined && (!Number.isInteger(wave) || wave < 0)) throw new EdgeplaneError('BAD_ARGUMENT', `--wave ${flags.wave} is not a wave number (1, 2, …)`);
+          const applied = applyRolloutCommand(record, action, { wave, by: flags.by ?? 'edgeplane', now });
+          if ('refused' in applied) {
+            io.err(`${applied.refused}\n`);
+            setCode(EXIT.failure);
+            return;
+          }
+          records.set(record.placement, applied.record);
+          const commit = await writeRolloutRecords(records, {
+            target: context.target,
+            createSink: () => new PackSink(context.target.gitdir),
+            now,
+            subject: `rollout ${action} ${record.placement}${wave !== undefined ? ` wave ${wave + 1}` : ''} by ${flags.by ?? 'edgeplane'}`,
+            sourceCommit: context.specCommit,
+            extra: others,
+          });
+          io.out(`${action}: ${record.placement} ${commit ? `(${commit.slice(0, 12)})` : '(already so)'}\n${formatRecord(applied.record)}`);
+        }),
+    );
+  }
+  return rollout;
+}
+
+const DESCRIPTIONS: Record<RolloutCommand, string> = {
+  approve: 'approve a wave of a placement\'s rollout (review: approval), recorded as a commit on edgeplane-rollouts',
+  pause: 'pause a progressing rollout',
+  resume: 'resume a paused rollout (its progress deadline starts anew)',
+  abort: 'abort a rollout: released locations keep the new revision, the others the previous one',
+};
+
+async function openRecords(flags: RolloutFlags) {
+  const source = specSource(flags);
+  const { spec, gitdir } = await loadSpec(source);
+  const target = await openOutput(spec.settings, source, gitdir, outputOverrides(flags));
+  if (target.remote) {
+    const auth = target.remote.auth ? { auth: target.remote.auth } : {};
+    await fetchRefs({ gitdir: target.gitdir, url: target.remote.url, refspecs: [`+${ROLLOUTS_REF}:${ROLLOUTS_REF}`], ...auth }).catch((error: unknown) => {
+      if (!/couldn't find remote ref/i.test(String((error as Error).message))) throw error;
+    });
+  }
+  const { records, others } = await readRolloutRecords(target.gitdir);
+  return { records, others, context: { target, specCommit: spec.commit } };
+}
+
+/** A record as people read it. */
+export function formatRecord(record: RolloutRecord): string {
+  const lines = [
+    `${record.placement}: ${record.phase}, wave ${record.wave + 1}, batch ${record.batch + 1}${record.batchReleased ? ' (released)' : ''}`,
+    `  ${record.message}`,
+    `  revision ${record.revision.slice(0, 12)} (spec ${record.sourceCommit.slice(0, 12)})${record.previous ? `, replacing ${record.previous.revision.slice(0, 12)}` : ''}`,
+  ];
+  for (const a of record.approvals) lines.push(`  approved wave ${a.wave + 1} by ${a.by} at ${a.at}`);
+  for (const f of record.failures) lines.push(`  failed in wave ${f.wave + 1} at ${f.at}: ${f.reason}`);
+  for (const p of record.pullRequests) lines.push(`  pull request #${p.number} for wave ${p.wave + 1}: ${p.url}`);
+  return `${lines.join('\n')}\n`;
+}
