@@ -27,6 +27,7 @@ import { pushRefs } from '../src/git/remote.js';
 import { createBareRepo, startGitServer } from '../test/support/gitServer.js';
 import { kubectlPath } from '../test/support/tools.js';
 import { fastImportStream, timeFastImport } from './fastImport.js';
+import { measureWebhookLatency } from './webhookLatency.js';
 import { bumpVersions, changeEverywhere, generateFleet, writeKustomizeOverlay, writeSpecRepo, type Fleet } from './fleet.js';
 
 const execFileAsync = promisify(execFile);
@@ -339,6 +340,30 @@ async function machine(): Promise<Record<string, unknown>> {
   };
 }
 
+/**
+ * The status and service numbers: summarizing 10,000 reports × 40 objects with 3 collectors (in a child
+ * process, so its peak RSS is its own), and push-webhook-to-updated-branch latency for 100 locations.
+ */
+async function benchExtras(log: (line: string) => void): Promise<{ lines: string[]; keys: Record<string, number> }> {
+  log('summarize: 10,000 reports × 40 objects, 3 collectors');
+  const child = await execFileAsync(process.execPath, [fileURLToPath(new URL('./summarize.js', import.meta.url)), '10000', '40'], { maxBuffer: 64 * 1024 * 1024 });
+  const summary = JSON.parse(child.stdout.trim().split('\n').pop()!) as { ms: number; peakRssMiB: number };
+  log('webhook latency: 100 locations, 30 pushes');
+  const latency = await measureWebhookLatency({ locations: 100, samples: 30 });
+  return {
+    lines: [
+      `summarize 10,000 reports × 40 objects, 3 collectors: ${(summary.ms / 1000).toFixed(2)} s, peak RSS ${summary.peakRssMiB.toFixed(0)} MiB`,
+      `push webhook → updated location branch, 100 locations: p50 ${latency.p50Ms.toFixed(0)} ms, p99 ${latency.p99Ms.toFixed(0)} ms (${latency.reconcilesPerPush} reconcile per push)`,
+    ],
+    keys: {
+      summarize_10k_ms: summary.ms,
+      summarize_10k_rss_mib: summary.peakRssMiB,
+      webhook_to_branch_p50_ms: latency.p50Ms,
+      webhook_to_branch_p99_ms: latency.p99Ms,
+    },
+  };
+}
+
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -351,12 +376,14 @@ async function main(): Promise<void> {
     if (results.length < options.sizes.length) log(table(results));
   }
   process.stdout.write(`${table(results)}\n`);
+  const extras = await benchExtras(log);
+  process.stdout.write(`${extras.lines.join('\n')}\n`);
   if (options.json) {
     const largest = results[results.length - 1]!;
     const keys = Object.fromEntries(
       TARGETS.map(([key]) => [key === 'rss_mib' ? `rss_mib_${largest.locations >= 1000 ? `${largest.locations / 1000}k` : largest.locations}` : key, largest[key]]),
     );
-    const report = { ...keys, locations: largest.locations, machine: { ...about, loadAverageAfter: os.loadavg() }, sizes: results };
+    const report = { ...keys, ...extras.keys, locations: largest.locations, machine: { ...about, loadAverageAfter: os.loadavg() }, sizes: results };
     fs.writeFileSync(options.json, `${JSON.stringify(report, null, 2)}\n`);
   }
 }

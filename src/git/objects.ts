@@ -79,8 +79,12 @@ export function hashBlobText(text: string): HashedBlob {
   const bytes = Buffer.allocUnsafe(header.length + length);
   bytes.write(header, 0, 'latin1');
   bytes.write(text, header.length, 'utf8');
-  return { id: hash('sha1', bytes, 'hex'), body: bytes.subarray(header.length) };
+  return { id: sha1Hex(bytes), body: bytes.subarray(header.length) };
 }
+
+/** One-shot SHA-1 (`crypto.hash`, Node 20.12+; a Hash object before that). */
+const sha1Hex: (data: Buffer) => string =
+  typeof hash === 'function' ? (data) => hash('sha1', data, 'hex') : (data) => createHash('sha1').update(data).digest('hex');
 
 /** 40 lowercase hex digits. A loop, not a regular expression: it checks every entry of every tree written. */
 function isObjectId(id: string): boolean {

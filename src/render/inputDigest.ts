@@ -8,7 +8,7 @@
  *
  * Pure: data in, digest out.
  */
-import { createHash, hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Location } from '../api/location.js';
 import type { PlacementPlan } from './placementPlan.js';
 
@@ -78,5 +78,5 @@ export interface FleetInputs {
 export function locationInputs(location: Location, placements: readonly string[], consumer: string, fleet: FleetInputs): string {
   let text = `${RENDER_REVISION}\n${consumer}\n${stableJson(location)}\n${fleet.clusterScoped.join(',')}\n`;
   for (const name of placements) text += `${name} ${fleet.placements.get(name) ?? 'missing'}\n`;
-  return `sha1:${hash('sha1', text, 'hex')}`;
+  return `sha1:${createHash('sha1').update(text).digest('hex')}`;
 }

@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { reconcile } from '../../src/reconcile/reconcile.js';
+import { mayReadSourceCommit } from '../../src/render/inputDigest.js';
 import { git, tempDir } from '../support/specRepo.js';
 
 const NOW = new Date('2026-01-01T00:00:00Z');
@@ -120,5 +121,22 @@ describe('skipping locations whose inputs did not change', () => {
     const result = await run();
     assert.equal(result.unchanged, 2);
     assert.deepEqual(result.publish.updates, []);
+  });
+
+  it('counts the source commit among the inputs only where an expression can read it', () => {
+    const cases: [string, boolean][] = [
+      ['{"resources":{"requests":{"cpu":"100m"}},"source":"a key, not an expression"}', false],
+      ['{{location.name}} and {{location.params.replicas}}', false],
+      ['{{source.commit}}', true],
+      ['{{ default source.commit "none" }}', true],
+      ['{{#with source}}{{commit}}{{/with}}', true],
+      ['{{json this}}', true],
+      ['{{yaml .}}', true],
+      ['{{@root.source.commit}}', true],
+      ['{{#each location.labels}}{{../source.commit}}{{/each}}', true],
+      ['%(source.commit)', true],
+      ['%(location.name) from the source', false],
+    ];
+    for (const [text, expected] of cases) assert.equal(mayReadSourceCommit(text), expected, text);
   });
 });
