@@ -4,7 +4,7 @@
  * when the fleet changes is here: no generation time, no report timestamps of fresh reports, so an unchanged
  * fleet gives byte-identical files and no commit.
  */
-import type { HealthStatus } from '../api/locationReport.js';
+import type { HealthStatus, ObjectReport } from '../api/locationReport.js';
 import type { Json } from '../api/kube.js';
 
 /**
@@ -44,15 +44,9 @@ export interface RevisionCount {
   locations: number;
 }
 
-/** An object that is Degraded or Missing at a location. */
-export interface BrokenObject {
+/** An object that is Degraded or Missing at a location: its report, and where. */
+export interface BrokenObject extends Pick<ObjectReport, 'apiVersion' | 'kind' | 'namespace' | 'name' | 'health' | 'message'> {
   location: string;
-  apiVersion: string;
-  kind: string;
-  namespace?: string;
-  name: string;
-  health: HealthStatus;
-  message?: string;
 }
 
 /** What one StatusCollector computed over a placement, KubeStellar's `NamedStatusCombination`. */
