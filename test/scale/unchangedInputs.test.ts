@@ -1,24 +1,11 @@
 import { strict as assert } from 'node:assert';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { reconcile } from '../../src/reconcile/reconcile.js';
 import { mayReadSourceCommit } from '../../src/render/inputDigest.js';
-import { git, tempDir } from '../support/specRepo.js';
+import { changeSpec, git, tempDir } from '../support/specRepo.js';
 
 const NOW = new Date('2026-01-01T00:00:00Z');
 
-function writeFiles(dir: string, files: Record<string, string | null>): void {
-  for (const [file, text] of Object.entries(files)) {
-    const target = path.join(dir, file);
-    if (text === null) fs.rmSync(target, { force: true });
-    else {
-      fs.mkdirSync(path.dirname(target), { recursive: true });
-      fs.writeFileSync(target, text);
-    }
-  }
-  git(dir, 'add', '-A');
-  git(dir, 'commit', '-q', '--allow-empty', '-m', 'change');
-}
+const writeFiles = (dir: string, files: Record<string, string | null>): void => void changeSpec(dir, files);
 
 const inventory = (aParams: string) => `apiVersion: edgeplane.io/v1alpha1
 kind: Location
