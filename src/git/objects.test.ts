@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { EdgeplaneError } from '../errors/edgeplaneError.js';
 import { EMPTY_TREE_ID, encodeCommit, encodeTree, hashObject, TreeBuilder, type Signature, type TreeEntry } from './objects.js';
-import { bareRepo, gitSync, gitText, removeTempDirs } from './testRepo.js';
+import { bareRepo, gitSync, gitText, removeTempDirs } from '../../test/support/gitRepos.js';
 
 const BLOB_A = hashObject('blob', Buffer.from('a\n'));
 const BLOB_B = hashObject('blob', Buffer.from('b\n'));

@@ -6,7 +6,7 @@ import type { ObjectSink } from './objectSink.js';
 import { hashObject } from './objects.js';
 import { PackSink } from './packSink.js';
 import { updateRefs } from './refs.js';
-import { assertFsckClean, bareRepo, gitSync, gitText, removeTempDirs, writeFleet, type Fleet } from './testRepo.js';
+import { assertFsckClean, bareRepo, gitSync, gitText, removeTempDirs, writeFleet, type Fleet } from '../../test/support/gitRepos.js';
 
 function packFiles(gitdir: string): string[] {
   const dir = join(gitdir, 'objects', 'pack');

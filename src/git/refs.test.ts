@@ -4,7 +4,7 @@ import { encodeCommit, encodeTree, EMPTY_TREE_ID, hashObject, type TreeEntry } f
 import { PackSink } from './packSink.js';
 import { listRefs, readBlobs, readTreeEntries, RefMovedError, updateRefs } from './refs.js';
 import { refNameProblem } from './refName.js';
-import { bareRepo, gitText, removeTempDirs, TEST_SIGNATURE } from './testRepo.js';
+import { bareRepo, gitText, removeTempDirs, TEST_SIGNATURE } from '../../test/support/gitRepos.js';
 
 /** Writes `count` distinct root commits on the empty tree and returns their ids. */
 async function commits(gitdir: string, count: number): Promise<string[]> {

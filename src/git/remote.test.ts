@@ -6,7 +6,7 @@ import { encodeCommit, EMPTY_TREE_ID } from './objects.js';
 import { PackSink } from './packSink.js';
 import { listRefs, updateRefs } from './refs.js';
 import { fetchRefs, pushRefs, pushRefsIsoGit, type PushRefResult } from './remote.js';
-import { assertFsckClean, bareRepo, removeTempDirs, tempDir, TEST_SIGNATURE, writeFleet, type Fleet } from './testRepo.js';
+import { assertFsckClean, bareRepo, removeTempDirs, tempDir, TEST_SIGNATURE, writeFleet, type Fleet } from '../../test/support/gitRepos.js';
 
 const USER = 'edgeplane-bot';
 const TOKEN = 's3cret:tok/en@x';

@@ -1,3 +1,4 @@
+import type { PullRecord } from './pullRequestStore.js';
 /**
  * GitHub-shaped JSON for the fake forge's answers: every field GitHub's OpenAPI description requires, with the
  * values GitHub would send (URLs built the way GitHub builds them, on the fake server's own address).
@@ -17,25 +18,8 @@ export interface PayloadContext {
 }
 
 /** A pull request as the fake keeps it. */
-export interface PullRequestPayloadInput {
-  id: number;
-  number: number;
-  title: string;
-  body: string | null;
-  state: 'open' | 'closed';
-  user: string;
-  head: string;
-  headSha: string;
-  base: string;
-  baseSha: string;
-  draft: boolean;
-  maintainerCanModify: boolean;
-  createdAt: string;
-  updatedAt: string;
-  closedAt: string | null;
-  mergedAt: string | null;
-  mergeCommitSha: string | null;
-  mergedBy: string | null;
+export interface PullRequestPayloadInput extends Omit<PullRecord, 'comments'> {
+  /** How many comments the conversation has. */
   comments: number;
 }
 

@@ -6,8 +6,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ObjectSink } from './objectSink.js';
-import { encodeCommit, TreeBuilder, type Signature } from './objects.js';
+import type { ObjectSink } from '../../src/git/objectSink.js';
+import { encodeCommit, TreeBuilder, type Signature } from '../../src/git/objects.js';
 
 /** Environment for git in tests: no system/global config, no prompts, a fixed identity. */
 export const TEST_GIT_ENV: NodeJS.ProcessEnv = (() => {
