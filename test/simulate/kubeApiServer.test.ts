@@ -20,8 +20,8 @@ import {
   type V1ConfigMap,
 } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
-import { ROOT } from './specRepo.js';
-import { startKubeApiServer, type KubeApiServer } from './kubeApiServer.js';
+import { ROOT } from '../support/specRepo.js';
+import { startKubeApiServer, type KubeApiServer } from '../support/kubeApiServer.js';
 
 /** The Status body of an ApiException (the generated client keeps it as text). */
 function statusOf(error: unknown): { code: number; reason?: string; message?: string; details?: Record<string, unknown> } {

@@ -7,9 +7,9 @@
  * - `application/apply-patch+yaml`: server-side apply, approximated (see `applyPatch`).
  */
 import { parse as parseYaml } from 'yaml';
-import { applyJsonPatch } from '../../../src/render/jsonPatch.js';
-import { strategicMerge } from '../../../src/render/strategicMerge.js';
-import type { JsonPatchOperation } from '../../../src/api/customizer.js';
+import { applyJsonPatch } from '../../render/jsonPatch.js';
+import { strategicMerge } from '../../render/strategicMerge.js';
+import type { JsonPatchOperation } from '../../api/customizer.js';
 import type { ResourceType } from './catalog.js';
 import { ApiError } from './status.js';
 import type { StoredObject } from './store.js';

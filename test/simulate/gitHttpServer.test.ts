@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { createBareRepo, startGitServer, type GitServer } from './gitServer.js';
+import { createBareRepo, startGitServer, type GitServer } from '../support/gitServer.js';
 
 const USER = 'edgeplane-bot';
 const TOKEN = 'tok3n:with/odd@chars';
@@ -64,7 +65,7 @@ function httpRequest(url: string, options: { method?: string; path?: string; bod
   });
 }
 
-describe('test support: git smart-HTTP server', () => {
+describe('simulated environment: git smart-HTTP server', () => {
   let scratch: string;
   let root: string;
   let server: GitServer;
@@ -167,8 +168,45 @@ describe('test support: git smart-HTTP server', () => {
     assert.equal(await httpRequest(server.url(''), escape), 400);
   });
 
+  it('counts each account\'s traffic and puts each behind its own link: down, latency, bandwidth', async () => {
+    const links = new Map<string | undefined, { down?: boolean; latencyMs?: number; bytesPerSecond?: number }>();
+    const shaped = await startGitServer({ root, user: USER, token: TOKEN, accounts: { 'edge-a': 'ta', 'edge-b': 'tb' }, link: (user) => links.get(user) });
+    const as = (user: string, token: string) => ['-c', `http.extraHeader=Authorization: Basic ${Buffer.from(`${user}:${token}`).toString('base64')}`];
+    try {
+      // A blob of incompressible bytes makes the clone's size dominate its traffic.
+      const work = await workRepo('payload');
+      await writeFile(join(work, 'payload.bin'), randomBytes(64 * 1024));
+      await git(work, 'add', 'payload.bin');
+      await git(work, 'commit', '--quiet', '-m', 'payload');
+      await createBareRepo(root, 'payload.git');
+      await git(work, 'push', '--quiet', shaped.authUrl('payload.git'), 'main');
+
+      await git(scratch, ...as('edge-a', 'ta'), 'clone', '--quiet', shaped.url('payload.git'), join(scratch, 'edge-a'));
+      const a = shaped.traffic('edge-a');
+      assert.ok(a.requests >= 2 && a.bytesSent > 10_000, JSON.stringify(a));
+      assert.deepEqual(shaped.traffic('edge-b'), { requests: 0, refused: 0, bytesSent: 0, bytesReceived: 0 });
+      assert.ok(shaped.traffic(USER).bytesReceived > 10_000, 'the push is counted as received bytes of its account');
+
+      links.set('edge-b', { down: true });
+      const down = await runGit(scratch, [...as('edge-b', 'tb'), 'clone', '--quiet', shaped.url('payload.git'), join(scratch, 'edge-b')]);
+      assert.notEqual(down.code, 0);
+      assert.equal(shaped.traffic('edge-b').refused, 1);
+
+      links.set('edge-b', { latencyMs: 150, bytesPerSecond: 40_000 });
+      const started = Date.now();
+      await git(scratch, ...as('edge-b', 'tb'), 'clone', '--quiet', shaped.url('payload.git'), join(scratch, 'edge-b'));
+      const took = Date.now() - started;
+      const b = shaped.traffic('edge-b');
+      // Two requests each wait 150 ms, and the pack cannot arrive faster than 40 kB/s.
+      assert.ok(took >= 300 + (b.bytesSent / 40_000) * 1000 * 0.8, `took ${took} ms for ${b.bytesSent} bytes`);
+      assert.equal(await git(join(scratch, 'edge-b'), 'rev-parse', 'HEAD'), await git(work, 'rev-parse', 'HEAD'));
+    } finally {
+      await shaped.close();
+    }
+  });
+
   it('leaves the served repositories fsck-clean', async () => {
-    for (const repo of ['spec.git', 'many.git']) {
+    for (const repo of ['spec.git', 'many.git', 'payload.git']) {
       const result = await runGit(join(root, repo), ['fsck', '--full', '--strict', '--no-dangling']);
       assert.equal(result.code, 0, result.stderr);
       assert.equal(result.stderr.trim(), '');
