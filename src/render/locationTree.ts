@@ -111,7 +111,7 @@ export function composeLocationTree(input: ComposeInput, blobIds: WeakMap<object
 
   const placements = render.placements.map((name) => ({
     name,
-    state: render.failed.has(name) ? (input.held.has(name) ? 'held' : 'failed') : 'current',
+    state: placementState(name, render, input),
     workloads: input.workloadsOf(name),
     files: (byPlacement.get(name) ?? []).sort(),
   }));
@@ -135,6 +135,11 @@ export function digestOfRecord(text: string): string | undefined {
   return /^ {2}digest: (sha1:[0-9a-f]{40})$/m.exec(text)?.[1];
 }
 
+const STATE_LEGEND =
+  'State: `current` is rendered from this commit; `held` keeps the last output (a rollout has not released the new ' +
+  'revision here yet, or the placement failed to render: see the reconcile output); `waiting`: a rollout has not ' +
+  'released the placement here yet; `failed`: it failed to render and has no earlier output.';
+
 function textFile(text: string): OutputFile {
   const { id, body } = hashBlobText(text);
   return { text, id, body };
@@ -156,6 +161,17 @@ function contentDigest(files: ReadonlyMap<string, OutputFile | HeldFile>, record
   return `sha1:${hash.digest('hex')}`;
 }
 
+/**
+ * `current`: rendered from this spec commit; `held`: its last output kept (a rollout has not released the new
+ * revision here, or it failed to render); `waiting`: a rollout has not released it here and there is no older
+ * output to keep; `failed`: it failed to render and never rendered here before.
+ */
+function placementState(name: string, render: LocationRender, input: ComposeInput): 'current' | 'held' | 'waiting' | 'failed' {
+  if (!render.failed.has(name)) return 'current';
+  if (input.held.has(name)) return 'held';
+  return render.waiting.has(name) ? 'waiting' : 'failed';
+}
+
 function locationReadme(
   location: string,
   input: ComposeInput,
@@ -174,6 +190,7 @@ function locationReadme(
       : `${objectCount} objects from ${placements.length} placement(s):`,
     '',
     ...(placements.length > 0 ? ['| placement | workloads | objects | state |', '| --- | --- | --- | --- |', ...rows, ''] : []),
+    ...(placements.some((p) => p.state !== 'current') ? [STATE_LEGEND, ''] : []),
     '## How to consume it',
     '',
     `This location's consumer is \`${input.consumer}\`. The root is a kustomization: \`kubectl apply -k .\`,`,

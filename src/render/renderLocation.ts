@@ -36,8 +36,10 @@ export interface LocationRender {
   location: string;
   placements: string[];
   objects: RenderedObject[];
-  /** Placements with problems at this location: they keep their last good output. */
+  /** Placements with problems at this location, or held by a rollout: they keep their last good output. */
   failed: Set<string>;
+  /** The placements of `failed` that a rollout holds (not released here yet), rather than broke. */
+  waiting: Set<string>;
   problems: Problem[];
 }
 
@@ -68,6 +70,7 @@ export function renderLocation(
 ): LocationRender {
   const problems = new ProblemList();
   const failed = new Set<string>();
+  const waiting = new Set<string>();
   const perPlacement = new Map<string, RenderedObject[]>();
 
   for (const name of placementNames) {
@@ -75,6 +78,7 @@ export function renderLocation(
     if (!plan) continue;
     if (held.has(name)) {
       failed.add(name);
+      waiting.add(name);
       continue;
     }
     const before = problems.problems.length;
@@ -98,7 +102,7 @@ export function renderLocation(
   const objects = [...byKey.values()].filter((o) => !failed.has(o.placement));
   addImpliedNamespaces(objects, scopes);
   for (const problem of problems.problems) problem.locations = [location.metadata.name];
-  return { location: location.metadata.name, placements: [...placementNames], objects, failed, problems: problems.problems };
+  return { location: location.metadata.name, placements: [...placementNames], objects, failed, waiting, problems: problems.problems };
 }
 
 function renderPlacement(
