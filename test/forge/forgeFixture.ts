@@ -1,11 +1,13 @@
 /**
  * A forge to test against: a bare repository served over smart HTTP by `startGitServer` (branches are pushed to it
- * the way edgeplane pushes them) and, over the same repository, a fake GitHub/Gitea API from `startForgeServer`.
+ * the way edgeplane pushes them) and, over the same repository, the simulated GitHub/Gitea API from
+ * `startForgeServer`: checked against GitHub's OpenAPI description, or (`unchecked`) as a demo runs it.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { startForgeServer as startUncheckedForge, type ForgeServer as SimulatedForge } from '../../src/simulate/forge/forgeServer.js';
 import { createBareRepo, startGitServer, type GitServer } from '../support/gitServer.js';
-import { startForgeServer, type ForgeServer, type ForgeServerOptions } from '../support/forgeServer.js';
+import { startForgeServer, type ForgeServerOptions } from '../support/forgeServer.js';
 import { gitAsync, tempDir } from '../support/specRepo.js';
 
 export const OWNER = 'octo-org';
@@ -17,7 +19,8 @@ const GIT_TOKEN = 'git-push-secret';
 export interface ForgeFixture {
   gitdir: string;
   git: GitServer;
-  forge: ForgeServer;
+  /** The API server (`apiVersion` is null when it runs unchecked). */
+  forge: SimulatedForge;
   /** Commits `files` on `branch` (created from `from`, default main) in a work clone and pushes it; returns the commit. */
   push(branch: string, files: Record<string, string>, from?: string): Promise<string>;
   /** The commit `branch` points at in the served repository. */
@@ -27,12 +30,16 @@ export interface ForgeFixture {
   stop(): Promise<void>;
 }
 
-/** Starts both servers, with `main` holding one commit. */
-export async function startForgeFixture(options: Partial<Pick<ForgeServerOptions, 'basePath' | 'flavor' | 'maxPageSize'>> = {}): Promise<ForgeFixture> {
+/** Starts both servers, with `main` holding one commit; `unchecked` runs the forge without a checker, as a demo does. */
+export async function startForgeFixture(
+  options: Partial<Pick<ForgeServerOptions, 'basePath' | 'flavor' | 'maxPageSize'>> & { unchecked?: boolean } = {},
+): Promise<ForgeFixture> {
+  const { unchecked = false, ...forgeOptions } = options;
   const root = tempDir('edgeplane-forge-');
   const gitdir = await createBareRepo(root, `${REPO}.git`);
   const git = await startGitServer({ root, user: 'edgeplane', token: GIT_TOKEN });
-  const forge = await startForgeServer({ gitdir, owner: OWNER, repo: REPO, token: FORGE_TOKEN, ...options });
+  const start = unchecked ? startUncheckedForge : startForgeServer;
+  const forge = await start({ gitdir, owner: OWNER, repo: REPO, token: FORGE_TOKEN, ...forgeOptions });
   const work = tempDir('edgeplane-forge-work-');
   await gitAsync(work, 'init', '-q', '-b', 'main');
   fs.writeFileSync(path.join(work, 'README.md'), '# fleet\n');

@@ -159,6 +159,35 @@ export class OpenApiValidator {
     return this.#check(`${operation.operationId} ${status}`, schema as JsonObject, body, 'response', false);
   }
 
+  /**
+   * What the description documents for an operation's inputs: path and query parameters with their schemas, and
+   * the JSON body's top-level properties and required names (undefined when it takes no JSON body). For checking a
+   * hand-written route table against the description.
+   */
+  inputsOf(operation: MatchedOperation): {
+    path: Record<string, JsonObject>;
+    query: Record<string, JsonObject>;
+    body: { properties: Record<string, JsonObject>; required: string[] } | undefined;
+  } {
+    const parameters = this.#parameters(operation);
+    const schemas = (where: Parameter['in']): Record<string, JsonObject> =>
+      Object.fromEntries(parameters.filter((p) => p.in === where).map((p) => [p.name, (this.#resolve(p.schema) ?? {}) as JsonObject]));
+    const requestBody = this.#resolve(this.#operation(operation).requestBody) as JsonObject | undefined;
+    const schema = this.#resolve(((requestBody?.content as JsonObject | undefined)?.['application/json'] as JsonObject | undefined)?.schema) as JsonObject | undefined;
+    const properties = (schema?.properties ?? {}) as JsonObject;
+    return {
+      path: schemas('path'),
+      query: schemas('query'),
+      body:
+        schema === undefined
+          ? undefined
+          : {
+              properties: Object.fromEntries(Object.entries(properties).map(([name, value]) => [name, (this.#resolve(value) ?? {}) as JsonObject])),
+              required: ((schema.required as Json[] | undefined) ?? []).map(String),
+            },
+    };
+  }
+
   #operation(operation: MatchedOperation): JsonObject {
     const route = this.#routes.find((r) => r.template === operation.template)!;
     return route.operations.get(operation.method.toLowerCase())!;

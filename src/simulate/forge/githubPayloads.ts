@@ -1,10 +1,10 @@
-import type { PullRecord } from './pullRequestStore.js';
 /**
- * GitHub-shaped JSON for the fake forge's answers: every field GitHub's OpenAPI description requires, with the
- * values GitHub would send (URLs built the way GitHub builds them, on the fake server's own address).
+ * GitHub-shaped JSON for the simulated forge's answers: every field GitHub's OpenAPI description requires, with the
+ * values GitHub would send (URLs built the way GitHub builds them, on the simulated server's own address).
  */
+import type { PullRecord } from './pullRequestStore.js';
 
-/** Where the fake forge lives and which repository it serves. */
+/** Where the simulated forge lives and which repository it serves. */
 export interface PayloadContext {
   /** The REST API base the client uses, e.g. `http://127.0.0.1:4321` or `…/api/v1`. */
   apiUrl: string;
@@ -17,7 +17,7 @@ export interface PayloadContext {
   createdAt: string;
 }
 
-/** A pull request as the fake keeps it. */
+/** A pull request as the simulated forge keeps it. */
 export interface PullRequestPayloadInput extends Omit<PullRecord, 'comments'> {
   /** How many comments the conversation has. */
   comments: number;
@@ -34,7 +34,7 @@ export interface PullRequestDetails {
   changedFiles: number;
 }
 
-/** A comment as the fake keeps it. */
+/** A comment as the simulated forge keeps it. */
 export interface CommentPayloadInput {
   id: number;
   issueNumber: number;
@@ -88,7 +88,7 @@ export function repository(ctx: PayloadContext, openIssues: number): Record<stri
     owner: simpleUser(ctx, ctx.owner),
     private: true,
     html_url: web,
-    description: 'edgeplane spec repository (test forge)',
+    description: 'edgeplane spec repository (simulated forge)',
     fork: false,
     url: api,
     archive_url: `${api}/{archive_format}{/ref}`,

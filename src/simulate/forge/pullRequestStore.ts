@@ -1,17 +1,17 @@
 /**
- * The fake forge's pull requests, kept in memory over a real bare repository: branches are read from it (so what a
- * test pushes over git is what a pull request shows), and merges are written into it with the git CLI the way
- * GitHub writes them: a merge commit (`merge`), one new commit on the base (`squash`), or a fast-forward
- * (`rebase`, when the base has not moved). Every git call is asynchronous, because the git server a test pushes
- * through runs in the same process.
+ * The simulated forge's pull requests, kept in memory over a real bare repository: branches are read from it (so
+ * what a client pushes over git is what a pull request shows), and merges are written into it with the git CLI the
+ * way GitHub writes them: a merge commit (`merge`), one new commit on the base (`squash`), or a fast-forward
+ * (`rebase`, when the base has not moved). Every git call is asynchronous, because the git server clients push
+ * through may run in the same process (a demo's, a test's).
  */
-import { refNameProblem } from '../../src/git/refName.js';
-import { runGit } from '../../src/git/runGit.js';
+import { refNameProblem } from '../../git/refName.js';
+import { runGit } from '../../git/runGit.js';
 
 /** How a pull request is merged (GitHub's `merge_method`). */
 export type MergeMethod = 'merge' | 'squash' | 'rebase';
 
-/** A pull request as the fake keeps it. */
+/** A pull request as the simulated forge keeps it. */
 export interface PullRecord {
   id: number;
   number: number;
@@ -102,6 +102,7 @@ export class PullRequestStore {
     return [...this.#pulls.values()];
   }
 
+  /** The pull request numbered `number`, or undefined. */
   get(number: number): PullRecord | undefined {
     return this.#pulls.get(number);
   }
