@@ -24,6 +24,12 @@ export interface AgentOptions {
   reportBranchPrefix?: string | undefined;
   /** A folder the agent owns: a bare repository with the last fetched output and the latest report. */
   stateDir: string;
+  /**
+   * Fetch the output at the start of each round (default true). False: observe against the copy last fetched into
+   * the state folder, for a consumer on the same machine that fetches it there itself (see `agentOutputRepo`),
+   * so one round costs one fetch, not two.
+   */
+  fetchOutput?: boolean | undefined;
   access: ClusterAccess;
   consumer?: Consumer | undefined;
   /** `namespace/name` of the consumer's Application or Kustomization (default `<ns>/edgeplane-<location>`). */
@@ -46,17 +52,17 @@ export interface AgentRound {
  * report ─► push it (or keep it for the next round when Git is unreachable).
  */
 export async function runAgentOnce(options: AgentOptions, now: Date): Promise<AgentRound> {
-  const gitdir = await stateRepo(options.stateDir);
+  const { gitdir, outputRef, localOutput } = await agentOutputRepo(options);
   const mode = options.mode ?? 'branch';
-  const outputRef = mode === 'branch' ? `refs/heads/${options.branchPrefix ?? 'edgeplane/'}${options.location}` : `refs/heads/${options.folderBranch ?? 'edgeplane-locations'}`;
-  const localOutput = outputRef.replace(/^refs\/heads\//, 'refs/remotes/output/');
-  let fetched = true;
+  let fetched = false;
   let fetchError: string | undefined;
-  try {
-    await fetchRefs({ gitdir, url: options.repo, refspecs: [`+${outputRef}:${localOutput}`], ...(options.auth ? { auth: options.auth } : {}) });
-  } catch (error) {
-    fetched = false;
-    fetchError = (error as Error).message;
+  if (options.fetchOutput ?? true) {
+    try {
+      await fetchRefs({ gitdir, url: options.repo, refspecs: [`+${outputRef}:${localOutput}`], ...(options.auth ? { auth: options.auth } : {}) });
+      fetched = true;
+    } catch (error) {
+      fetchError = (error as Error).message;
+    }
   }
   const head = await refHead(gitdir, localOutput);
   const root = mode === 'folder' ? `locations/${options.location}/` : '';
@@ -93,6 +99,27 @@ export async function runAgent(
     }
     await sleep(options.intervalMs, options.signal);
   }
+}
+
+/** Where the agent keeps the location's output: its state repository and the refs a round fetches. */
+export interface AgentOutputRepo {
+  /** `<stateDir>/output.git`, a bare repository (created when missing). */
+  gitdir: string;
+  /** The output ref at the remote, e.g. `refs/heads/edgeplane/kiruna`. */
+  outputRef: string;
+  /** Where a round fetches it to, e.g. `refs/remotes/output/edgeplane/kiruna`. */
+  localOutput: string;
+}
+
+/**
+ * The agent's output repository for `options`, created when missing. A consumer that fetches the output into
+ * `localOutput` of `gitdir` itself can run the agent with `fetchOutput: false`.
+ */
+export async function agentOutputRepo(options: Pick<AgentOptions, 'stateDir' | 'location' | 'mode' | 'branchPrefix' | 'folderBranch'>): Promise<AgentOutputRepo> {
+  const gitdir = await stateRepo(options.stateDir);
+  const outputRef =
+    (options.mode ?? 'branch') === 'branch' ? `refs/heads/${options.branchPrefix ?? 'edgeplane/'}${options.location}` : `refs/heads/${options.folderBranch ?? 'edgeplane-locations'}`;
+  return { gitdir, outputRef, localOutput: outputRef.replace(/^refs\/heads\//, 'refs/remotes/output/') };
 }
 
 async function stateRepo(dir: string): Promise<string> {

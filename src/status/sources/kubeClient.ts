@@ -4,7 +4,7 @@
  * Kustomizations by listing. Credentials come from a kubeconfig file or the in-cluster service account, never
  * from the spec repo.
  */
-import { CustomObjectsApi, KubeConfig, KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
+import { CustomObjectsApi, KubeConfig, KubernetesObjectApi, type KubernetesObject, type ResponseContext } from '@kubernetes/client-node';
 import { EdgeplaneError } from '../../errors/edgeplaneError.js';
 
 /** How to reach a cluster. */
@@ -50,7 +50,7 @@ export function kubeConfigFor(access: ClusterAccess): KubeConfig {
  * any other failure an `error` carrying the server's message.
  */
 export async function readLiveObjects(kc: KubeConfig, refs: readonly ObjectRef[], concurrency = 8): Promise<LiveObject[]> {
-  const client = KubernetesObjectApi.makeApiClient(kc);
+  const client = kc.makeApiClient(PlainObjectApi);
   const results: LiveObject[] = new Array(refs.length);
   let next = 0;
   const worker = async () => {
@@ -68,6 +68,19 @@ export async function readLiveObjects(kc: KubeConfig, refs: readonly ObjectRef[]
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, refs.length) }, worker));
   return results;
+}
+
+/**
+ * KubernetesObjectApi, but answering the JSON exactly as served. The stock one turns built-in kinds into
+ * client-node's model classes, which renames fields (a CRD schema's `enum` becomes `_enum`,
+ * `x-kubernetes-preserve-unknown-fields` `x_kubernetes_preserve_unknown_fields`), turns timestamps into Dates and
+ * drops fields its models do not know: the agent would then find every CRD with an enum out of sync.
+ */
+class PlainObjectApi extends KubernetesObjectApi {
+  protected override async processResponse<T extends KubernetesObject>(response: ResponseContext): Promise<T> {
+    if (response.httpStatusCode < 200 || response.httpStatusCode > 299) return super.processResponse<T>(response);
+    return JSON.parse(await response.body.text()) as T;
+  }
 }
 
 /** Every object of a custom resource kind, in all namespaces or one. */
