@@ -11,7 +11,7 @@ import { assignWaves, type Wave } from '../rollout/assignWaves.js';
 import { decide, releasedLocations, type WaveStatus } from '../rollout/decide.js';
 import { batchSize, planBatches } from '../rollout/planBatches.js';
 import { advancePredicate, compileAdvanceWhen, compileConstraint, pairPredicate } from '../rollout/rolloutExpressions.js';
-import { startRollout, type RolloutRecord } from '../rollout/rolloutRecord.js';
+import { removeRollout, startRollout, type RolloutRecord } from '../rollout/rolloutRecord.js';
 import { windowOpen } from '../rollout/window.js';
 import { matchesAny } from '../schedule/labelSelector.js';
 import type { ScopeTable } from '../select/scope.js';
@@ -21,11 +21,17 @@ import type { LocationState } from '../status/summary.js';
 /** One placement's rollout this reconcile: its record after the decision, its waves and batches. */
 export interface PlannedRollout {
   record: RolloutRecord;
+  /** The record as `edgeplane-rollouts` held it before this reconcile; absent when this reconcile starts the rollout. */
+  before?: RolloutRecord | undefined;
   waves: Wave[];
   /** Location names per batch, per wave. */
   batches: string[][][];
   /** Locations on the new revision after this reconcile. */
   released: Set<string>;
+  /** Locations that were on the new revision before this reconcile. */
+  releasedBefore: Set<string>;
+  /** How the wave before the current one is doing, when the current one waits for its pull request. */
+  previousWave?: WaveStatus | undefined;
 }
 
 /** What rendering must do differently because of rollouts. */
@@ -35,7 +41,20 @@ export interface RolloutPlan {
   held: Map<string, Set<string>>;
   /** Location → placements rendered from another plan there (rollback); null: removed there. */
   plans: Map<string, Map<string, PlacementPlan | null>>;
+  /**
+   * Records of placements that have no rollout now (`spec.rollout` or the placement was removed): closed as
+   * `Removed` when deciding, as they were when following. Written back with the others.
+   */
+  kept: Map<string, RolloutRecord>;
 }
+
+/**
+ * Who moves rollouts. `decide`: this reconcile takes every rollout as far as its gates allow and writes the
+ * records (one process, or the one replica of a sharded service that owns rollouts). `follow`: it renders from
+ * the records as they are on `edgeplane-rollouts`, releasing nothing they do not release, and writes nothing
+ * there (the other replicas).
+ */
+export type RolloutRole = 'decide' | 'follow';
 
 /**
  * The revision a rollout tracks: the placement's inputs digest without `spec.rollout`, so that tuning the
@@ -72,9 +91,11 @@ export function wavesAndBatches(name: string, rollout: RolloutSpec, locations: r
 /**
  * Takes every placement's rollout as far as its gates allow (decide.ts) and says what rendering must hold
  * back or roll back. A location counts toward a wave's health only once it was released by an earlier
- * reconcile: a batch released now has not been published yet, so its reports say nothing about it.
- * `judge` is called only for such locations. Rollback renders the previous revision's plan, read from the
- * spec commit the record names.
+ * reconcile: a batch released now has not been published yet, so its reports say nothing about it; and,
+ * with `unconfirmed` (a sharded service, where other replicas publish), only once its published output
+ * carries the new revision. `judge` is called only for such locations. Rollback renders the previous
+ * revision's plan, read from the spec commit the record names. With `role: 'follow'` nothing is decided: the
+ * records are rendered as they are, and a revision they do not know yet is held everywhere.
  */
 export async function planRollouts(context: {
   spec: Spec;
@@ -84,10 +105,15 @@ export async function planRollouts(context: {
   records: ReadonlyMap<string, RolloutRecord>;
   judge: () => Promise<JudgeLocation>;
   now: Date;
+  role?: RolloutRole;
+  /** Of `locations`, released before, those whose published output may not carry the placement's new revision yet. */
+  unconfirmed?: (placement: string, locations: readonly string[]) => Promise<ReadonlySet<string>>;
 }): Promise<RolloutPlan> {
   const { spec, now } = context;
-  const result: RolloutPlan = { rollouts: new Map(), held: new Map(), plans: new Map() };
+  const deciding = (context.role ?? 'decide') === 'decide';
+  const result: RolloutPlan = { rollouts: new Map(), held: new Map(), plans: new Map(), kept: new Map() };
   let judge: JudgeLocation | undefined;
+  const judgeOnce = async () => (judge ??= await context.judge());
   const oldPlans = new Map<string, Map<string, PlacementPlan>>();
 
   for (const placement of spec.placements) {
@@ -97,24 +123,17 @@ export async function planRollouts(context: {
     if (!rollout || !plan) continue;
     const revision = rolloutRevision(plan, spec.commit);
     const known = context.records.get(name);
-    const record = known && known.revision === revision ? known : startRollout(name, revision, spec.commit, known);
+    // A removed rollout is no baseline: the placement went everywhere without one, and coming back it starts over.
+    const current = known && known.revision === revision && known.phase !== 'Removed' ? known : undefined;
+    const record = current ?? startRollout(name, revision, spec.commit, known);
     const locations = selectedLocations(spec, placement.value);
     const { waves, batches } = wavesAndBatches(name, rollout, locations);
-    const releasedBefore = record === known ? releasedLocations(record, batches) : new Set<string>();
-    if (record.phase === 'Progressing' && releasedBefore.size > 0) judge ??= await context.judge();
-    const advance = compileAdvanceWhen(rollout.advanceWhen);
-    const next = decide(record, {
-      spec: rollout,
-      batches,
-      wave: (index) => ({ name: waves[index]?.name ?? String(index) }),
-      status: (index, names) => waveStatus(waves[index]?.name ?? String(index), index, names, (location) => (releasedBefore.has(location) && judge ? judge(name, location) : 'pending')),
-      advanceWhen: 'expression' in advance ? advancePredicate(advance.expression) : () => false,
-      windowOpen: windowOpen(rollout.window, now),
-      approved: (wave) => record.approvals.some((a) => a.wave === wave),
-      now,
-    });
+    const releasedBefore = current ? releasedLocations(current, batches) : new Set<string>();
+    const { next, previousWave } = deciding
+      ? await decideRollout({ name, rollout, record, waves, batches, releasedBefore, now, judge: judgeOnce, unconfirmed: context.unconfirmed })
+      : { next: record, previousWave: undefined };
     const released = releasedLocations(next, batches);
-    result.rollouts.set(name, { record: next, waves, batches, released });
+    result.rollouts.set(name, { record: next, before: known, waves, batches, released, releasedBefore, previousWave });
     if (next.phase === 'Completed') continue;
 
     let previousPlan: PlacementPlan | null = null;
@@ -133,7 +152,63 @@ export async function planRollouts(context: {
       }
     }
   }
+  const existing = new Set(spec.placements.map((p) => p.value.metadata.name));
+  for (const [name, record] of context.records) {
+    if (result.rollouts.has(name)) continue;
+    result.kept.set(name, deciding ? removeRollout(record, existing.has(name)) : record);
+  }
   return result;
+}
+
+/**
+ * One placement's decision: the record taken as far as the gates allow, and, when the next wave waits for its
+ * pull request, how the wave before it is doing. Only locations released before, and not `unconfirmed`, are
+ * judged; the others count as `pending`.
+ */
+async function decideRollout(context: {
+  name: string;
+  rollout: RolloutSpec;
+  record: RolloutRecord;
+  waves: readonly Wave[];
+  batches: string[][][];
+  releasedBefore: ReadonlySet<string>;
+  now: Date;
+  judge: () => Promise<JudgeLocation>;
+  unconfirmed: ((placement: string, locations: readonly string[]) => Promise<ReadonlySet<string>>) | undefined;
+}): Promise<{ next: RolloutRecord; previousWave: WaveStatus | undefined }> {
+  const { name, rollout, record, waves, batches, releasedBefore, now } = context;
+  const progressing = record.phase === 'Progressing';
+  const notYetOut =
+    progressing && record.batchReleased && context.unconfirmed
+      ? await context.unconfirmed(name, currentWaveSoFar(record, batches).filter((l) => releasedBefore.has(l)))
+      : new Set<string>();
+  const counted = (location: string) => releasedBefore.has(location) && !notYetOut.has(location);
+  const judge = progressing && releasedBefore.size > 0 ? await context.judge() : undefined;
+  const state = (j: JudgeLocation | undefined) => (location: string) => (counted(location) && j ? j(name, location) : 'pending');
+  const advance = compileAdvanceWhen(rollout.advanceWhen);
+  const next = decide(record, {
+    spec: rollout,
+    batches,
+    wave: (index) => ({ name: waves[index]?.name ?? String(index) }),
+    status: (index, names) => waveStatus(waves[index]?.name ?? String(index), index, names, state(judge)),
+    advanceWhen: 'expression' in advance ? advancePredicate(advance.expression) : () => false,
+    windowOpen: windowOpen(rollout.window, now),
+    approved: (wave) => record.approvals.some((a) => a.wave === wave),
+    now,
+  });
+  if (rollout.review !== 'pullRequest' || !waitsForReview(next) || next.wave === 0 || next.wave >= waves.length) return { next, previousWave: undefined };
+  const before = waves[next.wave - 1]!;
+  return { next, previousWave: waveStatus(before.name, before.index, before.locations, state(await context.judge())) };
+}
+
+/** A rollout that stands at the first batch of a wave, unreleased, waiting for a person. */
+export function waitsForReview(record: RolloutRecord): boolean {
+  return record.phase === 'Progressing' && !record.batchReleased && record.batch === 0;
+}
+
+/** The locations of the current wave's batches up to the current one. */
+function currentWaveSoFar(record: RolloutRecord, batches: readonly (readonly string[])[][]): string[] {
+  return (batches[record.wave] ?? []).slice(0, record.batch + 1).flat();
 }
 
 function add(map: Map<string, Set<string>>, key: string, value: string): void {

@@ -14,12 +14,12 @@ import { loadSpec, type SpecSource } from './loadSpec.js';
 import { openOutput, type OutputOverrides } from './openOutput.js';
 import { fleetLocations, inputsOf, prepareFleet, renderHeldEverywhere, type RenderedLocation } from './renderFleet.js';
 import { defaultWorkers, renderInWorkers } from './renderInWorkers.js';
-import { planRollouts, type RolloutPlan } from './planRollouts.js';
-import { readRolloutRecords, ROLLOUTS_REF, writeRolloutRecords } from '../publish/rolloutRecords.js';
+import { planRollouts, type RolloutPlan, type RolloutRole } from './planRollouts.js';
+import { fetchRolloutRefs, readRolloutRecords, writeRolloutRecords } from '../publish/rolloutRecords.js';
 import type { RolloutRecord } from '../rollout/rolloutRecord.js';
 import { judgeRolloutLocations } from '../status/judgeRolloutLocations.js';
-import { fetchRefs } from '../git/remote.js';
 import type { Forge } from '../forge/forge.js';
+import { unpublishedPlacement } from '../plan/unpublishedPlacement.js';
 import { closeSupersededPullRequests, forgeUnavailable, openPullRequests, rolloutForge, syncPullRequests } from './reviewRollouts.js';
 
 /** How objects reach the output repository. */
@@ -49,6 +49,13 @@ export interface ReconcileOptions {
   workers?: number;
   /** The forge of `review: pullRequest` rollouts. Default: the one `spec.forge` of edgeplane.yaml configures. */
   forge?: Forge;
+  /**
+   * `decide` (default): this reconcile moves rollouts, writes their records and reviews their waves. `follow`:
+   * it renders its locations from the records on `edgeplane-rollouts` as they are, and writes nothing there.
+   * Replicas that share a fleet through `shard` must have exactly one decider (`edgeplane serve`: the elected
+   * replica); a decider with `shard` checks that the other shards published a released batch before judging it.
+   */
+  rollouts?: RolloutRole;
 }
 
 export interface ReconcileResult {
@@ -76,7 +83,7 @@ export interface ReconcileResult {
 
 /**
  * One reconcile: load the spec commit ─► open the output ─► read what is published ─► schedule and
- * compile ─► decide every rollout (records, reports, pull requests) ─► render, compose and publish each
+ * compile ─► decide (or follow) every rollout (records, reports, pull requests) ─► render, compose and publish each
  * location, holding what rollouts have not released ─► write refs ─► push ─► write the rollout records and
  * open the pull requests of waves that wait for review. Spec problems stop it before
  * anything is written (InvalidSpecError); a placement with render problems is held at its last good output
@@ -88,11 +95,12 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
   const published = await readPublishedState(target);
   const fleet = prepareFleet(spec, published, options.shard);
   const now = options.now ?? new Date();
-  const { forge, error: forgeError } = await rolloutForge(spec, options.forge);
-  const rollouts = await planFleetRollouts({ spec, gitdir, target, published, fleet, now, forge });
-  for (const placement of forgeError ? spec.placements : []) {
+  const role = options.rollouts ?? 'decide';
+  const rollouts = await planFleetRollouts({ spec, gitdir, target, published, fleet, now, forge: options.forge, role, shard: options.shard });
+  const { forge } = rollouts;
+  for (const placement of rollouts.forgeError ? spec.placements : []) {
     const planned = rollouts.rollouts.get(placement.value.metadata.name);
-    if (planned && placement.value.spec.rollout?.review === 'pullRequest') planned.record = forgeUnavailable(planned.record, forgeError!);
+    if (planned && placement.value.spec.rollout?.review === 'pullRequest') planned.record = forgeUnavailable(planned.record, rollouts.forgeError!);
   }
   const problems = new ProblemList();
   const retired = new Set(fleet.retired);
@@ -130,7 +138,8 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
       publisher.countWrittenElsewhere(rendered.objects);
       const publish = await publisher.finish();
       const bootstrap = await writeBootstrap(options, { spec, files, target, writer, now, problems });
-      return { specCommit: spec.commit, target, ...result, held: [...rendered.held].sort(), problems: problems.problems, publish, bootstrap, consumers: consumersOf(spec), rollouts: [], rolloutsCommit: null };
+      const written = await finishRollouts({ spec, gitdir, target, writer, now, rollouts, role, forge });
+      return { specCommit: spec.commit, target, ...result, held: [...rendered.held].sort(), problems: problems.problems, publish, bootstrap, consumers: consumersOf(spec), ...written };
     }
   }
   // A location whose inputs are those its output was rendered from is not rendered again.
@@ -158,20 +167,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
   }, { onUnchanged, heldAt: (location) => rollouts.held.get(location), plansAt: (location) => rollouts.plans.get(location) });
   const publish = await publisher!.finish();
   const bootstrap = await writeBootstrap(options, { spec, files, target, writer, now, problems });
-  // Records are written after the locations: a record never says a batch is out before its output is.
-  const records = new Map([...rollouts.rollouts].map(([name, planned]) => [name, planned.record]));
-  const saveRecords = (subject: string) =>
-    writeRolloutRecords(records, { target, createSink: () => createSink(writer, target.gitdir), now, subject, sourceCommit: spec.commit, extra: rollouts.others });
-  let rolloutsCommit = records.size > 0 || rollouts.hadRecords ? await saveRecords('rollouts') : null;
-  if (forge) await closeSupersededPullRequests(rollouts.before, records, forge);
-  if (forge && records.size > 0) {
-    // Pull requests go into edgeplane-rollouts, so they are opened once it holds this reconcile's records.
-    const reviewed = await openPullRequests({ spec, specGitdir: gitdir, rollouts: rollouts.rollouts, forge, target, createSink: () => createSink(writer, target.gitdir), now });
-    if (reviewed.opened > 0) {
-      for (const [name, record] of reviewed.records) records.set(name, record);
-      rolloutsCommit = (await saveRecords('rollouts: pull requests opened')) ?? rolloutsCommit;
-    }
-  }
+  const written = await finishRollouts({ spec, gitdir, target, writer, now, rollouts, role, forge });
   return {
     specCommit: spec.commit,
     target,
@@ -181,14 +177,52 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
     publish,
     bootstrap,
     consumers: consumersOf(spec),
-    rollouts: [...records.values()],
-    rolloutsCommit,
+    ...written,
   };
 }
 
 /**
- * Reads the rollout records (fetching them and the reports from a remote output) and decides every
- * rollout's next step. Without any `spec.rollout`, reads nothing.
+ * After the locations are published: writes the rollout records (a decider only), closes the pull requests of
+ * rollouts that were replaced or removed, and opens those of waves that wait for review. Records are written
+ * after the locations: a record never says a batch is out before its output is.
+ */
+async function finishRollouts(context: {
+  spec: Spec;
+  gitdir: string;
+  target: OutputTarget;
+  writer: ObjectWriter;
+  now: Date;
+  rollouts: FleetRollouts;
+  role: RolloutRole;
+  forge: Forge | undefined;
+}): Promise<{ rollouts: RolloutRecord[]; rolloutsCommit: string | null }> {
+  const { spec, gitdir, target, writer, now, rollouts, forge } = context;
+  const records = new Map([...rollouts.rollouts].map(([name, planned]) => [name, planned.record]));
+  for (const [name, record] of rollouts.kept) records.set(name, record);
+  const sorted = () => [...records.values()].sort((a, b) => (a.placement < b.placement ? -1 : 1));
+  if (context.role === 'follow') return { rollouts: sorted(), rolloutsCommit: null };
+  const saveRecords = (subject: string) =>
+    writeRolloutRecords(records, { target, createSink: () => createSink(writer, target.gitdir), now, subject, sourceCommit: spec.commit, extra: rollouts.others });
+  let rolloutsCommit = records.size > 0 || rollouts.before.size > 0 ? await saveRecords('rollouts') : null;
+  if (forge) await closeSupersededPullRequests(rollouts.before, records, forge);
+  if (forge && rollouts.rollouts.size > 0) {
+    // Pull requests go into edgeplane-rollouts, so they are opened once it holds this reconcile's records.
+    const reviewed = await openPullRequests({ spec, specGitdir: gitdir, rollouts: rollouts.rollouts, plan: rollouts, forge, target, createSink: () => createSink(writer, target.gitdir), now });
+    if (reviewed.opened > 0) {
+      for (const [name, record] of reviewed.records) records.set(name, record);
+      rolloutsCommit = (await saveRecords('rollouts: pull requests opened')) ?? rolloutsCommit;
+    }
+  }
+  return { rollouts: sorted(), rolloutsCommit };
+}
+
+/** The rollouts of one reconcile: the plan, the records it started from, and the forge that reviews them. */
+type FleetRollouts = RolloutPlan & { others: Map<string, string>; before: Map<string, RolloutRecord>; forge?: Forge | undefined; forgeError?: string | undefined };
+
+/**
+ * Reads the rollout records (fetching them, and the reports when some placement has a rollout, from a remote
+ * output), syncs their pull requests and decides (or follows) every rollout's next step. Without any
+ * `spec.rollout` and without records, reads nothing more.
  */
 async function planFleetRollouts(context: {
   spec: Spec;
@@ -198,31 +232,31 @@ async function planFleetRollouts(context: {
   fleet: ReturnType<typeof prepareFleet>;
   now: Date;
   forge: Forge | undefined;
-}): Promise<RolloutPlan & { hadRecords: boolean; others: Map<string, string>; before: Map<string, RolloutRecord> }> {
-  const { spec, target, fleet, now } = context;
-  if (!spec.placements.some((p) => p.value.spec.rollout)) return { rollouts: new Map(), held: new Map(), plans: new Map(), hadRecords: false, others: new Map(), before: new Map() };
-  if (target.remote) {
-    const auth = target.remote.auth ? { auth: target.remote.auth } : {};
-    const reports = `refs/heads/${spec.settings.reportBranchPrefix}*`;
-    await fetchRefs({ gitdir: target.gitdir, url: target.remote.url, refspecs: [`+${reports}:${reports}`], ...auth });
-    await fetchRefs({ gitdir: target.gitdir, url: target.remote.url, refspecs: [`+${ROLLOUTS_REF}:${ROLLOUTS_REF}`], ...auth }).catch((error: unknown) => {
-      // No rollouts branch before the first record is written.
-      if (!/couldn't find remote ref/i.test(String((error as Error).message))) throw error;
-    });
-  }
+  role: RolloutRole;
+  shard: ((location: string) => boolean) | undefined;
+}): Promise<FleetRollouts> {
+  const { spec, target, fleet, now, shard, published } = context;
+  const withRollout = spec.placements.some((p) => p.value.spec.rollout);
+  await fetchRolloutRefs(target, withRollout ? spec.settings.reportBranchPrefix : undefined);
   const read = await readRolloutRecords(target.gitdir);
-  const { others } = read;
-  const records = context.forge ? await syncPullRequests(read.records, context.forge, now) : read.records;
+  const empty = { rollouts: new Map(), held: new Map(), plans: new Map(), kept: new Map(), others: read.others, before: read.records };
+  if (!withRollout && read.records.size === 0) return empty;
+  const deciding = context.role === 'decide';
+  const { forge, error: forgeError } = deciding ? await rolloutForge(spec, context.forge, read.records) : {};
+  const records = forge ? await syncPullRequests(read.records, forge, now) : read.records;
   const plan = await planRollouts({
     spec,
     specGitdir: context.gitdir,
     plans: fleet.plans,
     scopes: fleet.scopes,
     records,
-    judge: () => judgeRolloutLocations({ target, settings: spec.settings, published: context.published, now }),
+    judge: () => judgeRolloutLocations({ target, settings: spec.settings, published, now }),
     now,
+    role: context.role,
+    // Other replicas publish the rest of the fleet: what they have not published yet is not judged.
+    ...(deciding && shard ? { unconfirmed: (placement: string, locations: readonly string[]) => unpublishedPlacement(spec, target, published, placement, locations.filter((l) => !shard(l))) } : {}),
   });
-  return { ...plan, hadRecords: records.size > 0, others, before: records };
+  return { ...plan, others: read.others, before: read.records, forge, forgeError };
 }
 
 function consumersOf(spec: Spec): Consumer[] {

@@ -5,16 +5,19 @@ import { EdgeplaneError } from '../errors/edgeplaneError.js';
 import { createForge } from '../forge/createForge.js';
 import type { Forge } from '../forge/forge.js';
 import type { ObjectSink } from '../git/objectSink.js';
-import { listRefs, readCommitFiles, updateRefs } from '../git/refs.js';
+import { hashBlobText, TreeBuilder } from '../git/objects.js';
+import { listRefs, readCommitFiles } from '../git/refs.js';
 import { runGit } from '../git/runGit.js';
 import type { Spec } from '../load/spec.js';
-import type { OutputTarget } from '../publish/outputTarget.js';
-import { rolloutFile, ROLLOUTS_BRANCH, ROLLOUTS_REF } from '../publish/rolloutRecords.js';
-import { writeBranch } from '../publish/writeBranch.js';
+import { writeLocation } from '../publish/locationCommit.js';
+import { locationFolder, type OutputTarget } from '../publish/outputTarget.js';
+import { rolloutFile, ROLLOUTS_BRANCH, writeReviewBranch } from '../publish/rolloutRecords.js';
 import { compileTemplate, type Properties } from '../render/template.js';
-import type { RolloutRecord } from '../rollout/rolloutRecord.js';
+import { rolloutEnded, type RolloutRecord } from '../rollout/rolloutRecord.js';
 import { packageRoot } from '../util/packageRoot.js';
-import type { PlannedRollout } from './planRollouts.js';
+import { formatLocationPlans, nameList } from '../plan/formatLocationPlans.js';
+import { planWave, renderRelease } from '../plan/planWave.js';
+import { waitsForReview, type PlannedRollout, type RolloutPlan } from './planRollouts.js';
 
 /** The pull request head branch of a wave: outside `edgeplane-rollouts/`, which Git cannot nest under that branch. */
 export function reviewBranch(placement: string, wave: string): string {
@@ -27,12 +30,14 @@ export function wavePlanFile(placement: string, wave: string): string {
 }
 
 /**
- * The forge of `spec.forge`, when some rollout needs one (`review: pullRequest`); the given one in tests.
- * A forge that cannot be built (no token) is an error message, not a failed reconcile: the waves it would
- * review wait, and their records say why.
+ * The forge of `spec.forge`, when some rollout needs one (`review: pullRequest`, or a record whose pull request
+ * may still be open, to close it); the given one in tests. A forge that cannot be built (no token) is an
+ * error message, not a failed reconcile: the waves it would review wait, and their records say why.
  */
-export async function rolloutForge(spec: Spec, given: Forge | undefined): Promise<{ forge?: Forge; error?: string }> {
-  if (!spec.placements.some((p) => p.value.spec.rollout?.review === 'pullRequest')) return {};
+export async function rolloutForge(spec: Spec, given: Forge | undefined, records: ReadonlyMap<string, RolloutRecord> = new Map()): Promise<{ forge?: Forge; error?: string }> {
+  const reviewed = spec.placements.some((p) => p.value.spec.rollout?.review === 'pullRequest');
+  const open = [...records.values()].some((r) => r.pullRequests.length > 0 && !rolloutEnded(r.phase));
+  if (!reviewed && !open) return {};
   if (given) return { forge: given };
   if (!spec.settings.forge) return { error: 'edgeplane.yaml has no spec.forge' };
   try {
@@ -79,19 +84,20 @@ export async function syncPullRequests(records: ReadonlyMap<string, RolloutRecor
 }
 
 /**
- * Closes the open pull requests of rollouts a new revision replaced (a new rollout starts from the first
- * wave with pull requests of its own), with a comment saying why. A forge error leaves them open.
+ * Closes, with a comment saying why, the open pull requests of rollouts that no longer wait for them: replaced
+ * by a new revision (which starts from the first wave with pull requests of its own), or ended by this
+ * reconcile (`spec.rollout` or the placement removed, …). A forge error leaves them open.
  */
 export async function closeSupersededPullRequests(before: ReadonlyMap<string, RolloutRecord>, after: ReadonlyMap<string, RolloutRecord>, forge: Forge): Promise<void> {
   for (const [placement, old] of before) {
     const next = after.get(placement);
-    if (next && next.revision === old.revision) continue;
+    const why = closingReason(old, next);
+    if (why === undefined) continue;
     for (const pull of old.pullRequests) {
       try {
         const current = await forge.getPullRequest(pull.number);
         if (current.state !== 'open') continue;
-        const why = next ? `revision ${next.revision.slice(0, 12)} replaced ${old.revision.slice(0, 12)}: its rollout starts again from the first wave` : 'the placement no longer has a rollout';
-        await forge.commentOnPullRequest(pull.number, `Superseded: ${why}.`);
+        await forge.commentOnPullRequest(pull.number, why);
         await forge.closePullRequest(pull.number);
       } catch (error) {
         if (!(error instanceof EdgeplaneError)) throw error;
@@ -100,16 +106,37 @@ export async function closeSupersededPullRequests(before: ReadonlyMap<string, Ro
   }
 }
 
+/** The comment that closes the pull requests of `old`, when they are obsolete after this reconcile. */
+function closingReason(old: RolloutRecord, next: RolloutRecord | undefined): string | undefined {
+  if (!next) return `Closed by edgeplane: the rollout of ${old.placement} is gone.`;
+  if (next.revision !== old.revision) return `Superseded: revision ${next.revision.slice(0, 12)} replaced ${old.revision.slice(0, 12)}: its rollout starts again from the first wave.`;
+  if (next.phase === 'Removed' && old.phase !== 'Removed') {
+    return `Closed by edgeplane: ${next.message.replace(/ \(the rollout was .*$/s, '')}, so no wave waits for review any more.`;
+  }
+  if (rolloutEnded(next.phase) && !rolloutEnded(old.phase)) return `Closed by edgeplane: the rollout ended ${next.phase}: ${next.message}.`;
+  return undefined;
+}
+
+/** How many locations of a wave a pull request description renders in full; the rest are counted. */
+export const DESCRIBED_LOCATIONS = 20;
+
 /**
- * Opens one pull request per wave that waits for review and has none yet: a branch on top of
- * `edgeplane-rollouts` holding the wave plan, into `edgeplane-rollouts`, described from
- * templates/rollout-pull-request.md.hbs. Call after the records are written (the base must exist). Returns
- * the records with the new pull requests; unchanged when none was opened.
+ * Opens one pull request per wave that waits for review and has none yet, described from
+ * templates/rollout-pull-request.md.hbs: the wave's batches, what releasing it changes at its first
+ * `DESCRIBED_LOCATIONS` locations (the `edgeplane plan` diff), how the previous wave is doing, the spec files
+ * that changed. Branch mode: the head branch is `edgeplane-rollouts` plus the wave plan, into
+ * `edgeplane-rollouts`. Folder mode: the head branch is the folder branch with the first batch's location
+ * folders at the new revision, into the folder branch, so its diff is the real change and merging it is the
+ * release; it is brought up to date with the folder branch at every reconcile while the wave waits. Call after
+ * the locations are published and the records written (the base must exist). Returns the records with the new
+ * pull requests; unchanged when none was opened.
  */
 export async function openPullRequests(context: {
   spec: Spec;
   specGitdir: string;
   rollouts: ReadonlyMap<string, PlannedRollout>;
+  /** What rendering held and rolled back this reconcile: the wave's locations are described from it. */
+  plan: Pick<RolloutPlan, 'held' | 'plans'>;
   forge: Forge;
   target: OutputTarget;
   createSink: () => ObjectSink;
@@ -125,40 +152,35 @@ export async function openPullRequests(context: {
     const planned = context.rollouts.get(name);
     if (!rollout || rollout.review !== 'pullRequest' || !planned) continue;
     const record = planned.record;
-    if (record.phase !== 'Progressing' || record.batchReleased || record.batch !== 0 || record.wave >= planned.waves.length) continue;
-    if (record.approvals.some((a) => a.wave === record.wave) || record.pullRequests.some((p) => p.wave === record.wave)) continue;
+    if (!waitsForReview(record) || record.wave >= planned.waves.length) continue;
+    if (record.approvals.some((a) => a.wave === record.wave)) continue;
+    const pending = record.pullRequests.some((p) => p.wave === record.wave);
+    // A branch-mode review branch carries a plan that does not go stale; a folder-mode one follows the folder branch.
+    if (pending && target.mode === 'branch') continue;
 
     const wave = planned.waves[record.wave]!;
-    const base = (await listRefs(target.gitdir, ROLLOUTS_REF)).get(ROLLOUTS_REF);
-    if (!base) continue;
-    const changes = await changedSpecFiles(context.specGitdir, spec, name, record);
-    const props = {
-      placement: { name },
-      source: { commit: record.sourceCommit, short: record.sourceCommit.slice(0, 12) },
-      wave: { name: wave.name, number: record.wave + 1, total: planned.waves.length, count: wave.locations.length },
-      revision: { short: record.revision.slice(0, 12) },
-      previous: record.previous ? { short: record.previous.revision.slice(0, 12), source: record.previous.sourceCommit.slice(0, 12) } : false,
-      batches: planned.batches[record.wave]!.map((batch, i) => ({ number: i + 1, locations: batch.join(', ') })),
-      changes,
-      gates: describeGates(rollout),
-      recordPath: rolloutFile(name),
-      planPath: wavePlanFile(name, wave.name),
-    };
-    const body = template().render(props as unknown as Properties);
+    const base = target.mode === 'folder' ? target.folderBranch : ROLLOUTS_BRANCH;
+    const baseHead = (await listRefs(target.gitdir, `refs/heads/${base}`)).get(`refs/heads/${base}`);
+    if (!baseHead) continue;
+    const body = pending ? '' : await describeWave({ ...context, rollout, planned, name });
     const head = reviewBranch(name, wave.name);
-    const headRef = `refs/heads/${head}`;
-    const existing = (await listRefs(target.gitdir, headRef)).get(headRef) ?? null;
-    // The branch starts at the rollouts branch, so the pull request shows the wave plan and nothing else.
-    if (existing !== base) await updateRefs(target.gitdir, [{ ref: headRef, newId: base, oldId: existing }]);
-    const files = new Map(await readCommitFiles(target.gitdir, base));
-    files.set(wavePlanFile(name, wave.name), body);
-    await writeBranch(
-      { ref: headRef, files: new Map([...files].sort(([a], [b]) => (a < b ? -1 : 1))), subject: `rollout ${name}: plan of wave ${wave.name}`, sourceCommit: record.sourceCommit },
-      { target, createSink: context.createSink, now },
+    const sink = context.createSink();
+    const tree =
+      target.mode === 'folder'
+        ? await releaseTree({ ...context, sink, placement: name, locations: planned.batches[record.wave]![0] ?? [] })
+        : await planTree(target.gitdir, baseHead, wavePlanFile(name, wave.name), body, sink);
+    if (tree === null) {
+      await sink.abort();
+      continue;
+    }
+    await writeReviewBranch(
+      { ref: `refs/heads/${head}`, base: tree.base, tree: tree.root, subject: `rollout ${name}: ${target.mode === 'folder' ? 'release' : 'plan'} of wave ${wave.name}`, sourceCommit: record.sourceCommit },
+      { target, sink, createSink: context.createSink, now },
     );
+    if (pending) continue;
     let pull: Awaited<ReturnType<Forge['openPullRequest']>>;
     try {
-      pull = await forge.openPullRequest({ head, base: ROLLOUTS_BRANCH, title: `Rollout ${name}: release wave ${record.wave + 1}/${planned.waves.length} (${wave.name}, ${wave.locations.length} locations)`, body });
+      pull = await forge.openPullRequest({ head, base, title: `Rollout ${name}: release wave ${record.wave + 1}/${planned.waves.length} (${wave.name}, ${wave.locations.length} locations)`, body });
     } catch (error) {
       if (!(error instanceof EdgeplaneError)) throw error;
       records.set(name, forgeUnavailable(record, error.message));
@@ -174,6 +196,95 @@ export async function openPullRequests(context: {
   return { records, opened };
 }
 
+/** Branch mode's review tree: `edgeplane-rollouts` at `base`, plus the wave plan. Its new objects go to `sink`. */
+async function planTree(gitdir: string, base: string, planFile: string, body: string, sink: ObjectSink): Promise<{ base: string; root: string }> {
+  const files = new Map(await readCommitFiles(gitdir, base));
+  files.set(planFile, body);
+  const builder = new TreeBuilder();
+  for (const [path, text] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const blob = hashBlobText(text);
+    sink.add('blob', blob.body, blob.id);
+    builder.add(path, blob.id);
+  }
+  const built = builder.build();
+  for (const object of built.objects) sink.add(object.type, object.body, object.id);
+  return { base, root: built.rootId };
+}
+
+/**
+ * Folder mode's review tree: the folder branch as published, with the folders of `locations` (the wave's first
+ * batch) as releasing `placement` makes them. Null before the folder branch exists.
+ */
+async function releaseTree(context: {
+  spec: Spec;
+  target: OutputTarget;
+  plan: Pick<RolloutPlan, 'held' | 'plans'>;
+  placement: string;
+  locations: readonly string[];
+  sink: ObjectSink;
+  now: Date;
+}): Promise<{ base: string; root: string } | null> {
+  const { spec, target, sink } = context;
+  const { trees, published } = await renderRelease({ spec, target, rollouts: context.plan, placement: context.placement, locations: context.locations });
+  if (published.folderHead === null) return null;
+  const folders = new Map<string, string>();
+  for (const tree of trees) {
+    const written = writeLocation(sink, tree, undefined, { mode: 'folder', sourceCommit: spec.commit, now: context.now });
+    if (written) folders.set(tree.location, written.tree);
+  }
+  const builder = new TreeBuilder();
+  for (const [name, location] of published.locations) {
+    if (!folders.has(name) && location.folderTree) builder.add(locationFolder(name), location.folderTree, '040000');
+  }
+  for (const [name, tree] of folders) builder.add(locationFolder(name), tree, '040000');
+  const built = builder.build();
+  for (const object of built.objects) sink.add(object.type, object.body, object.id);
+  return { base: published.folderHead, root: built.rootId };
+}
+
+/** The pull request description of the wave `planned.record` stands at. */
+async function describeWave(context: {
+  spec: Spec;
+  specGitdir: string;
+  plan: Pick<RolloutPlan, 'held' | 'plans'>;
+  target: OutputTarget;
+  rollout: RolloutSpec;
+  planned: PlannedRollout;
+  name: string;
+}): Promise<string> {
+  const { spec, planned, name, rollout } = context;
+  const record = planned.record;
+  const wave = planned.waves[record.wave]!;
+  const batches = planned.batches[record.wave]!;
+  const changes = await changedSpecFiles(context.specGitdir, spec, name, record);
+  const wavePlan = await planWave({ spec, target: context.target, rollouts: context.plan, placement: name, locations: batches.flat(), limit: DESCRIBED_LOCATIONS });
+  const shown = wavePlan.locations.length + wavePlan.unchanged.length;
+  const atLocations = [
+    ...formatLocationPlans(wavePlan.locations, { heading: '####', group: true }),
+    ...(wavePlan.unchanged.length > 0 ? ['', `No change at ${nameList(wavePlan.unchanged)}: they run this revision already.`] : []),
+    ...(wavePlan.notShown > 0 ? ['', `The wave's other ${wavePlan.notShown} location(s) are not rendered here (the first ${shown} are); \`edgeplane plan\` shows every location a reconcile releases.`] : []),
+  ].join('\n').trim();
+  const previous = planned.previousWave;
+  const props = {
+    placement: { name },
+    source: { commit: record.sourceCommit, short: record.sourceCommit.slice(0, 12) },
+    wave: { name: wave.name, number: record.wave + 1, total: planned.waves.length, count: wave.locations.length },
+    revision: { short: record.revision.slice(0, 12) },
+    previous: record.previous ? { short: record.previous.revision.slice(0, 12), source: record.previous.sourceCommit.slice(0, 12) } : false,
+    batches: batches.map((batch, i) => ({ number: i + 1, locations: batch.join(', ') })),
+    folder: context.target.mode === 'folder' ? { branch: context.target.folderBranch, count: batches[0]?.length ?? 0 } : false,
+    atLocations,
+    previousWave: previous
+      ? { name: previous.name, number: previous.index + 1, total: previous.total, healthy: previous.healthy, progressing: previous.progressing, degraded: previous.degraded, pending: previous.pending, stale: previous.stale, unknown: previous.unknown }
+      : false,
+    changes,
+    gates: describeGates(rollout),
+    recordPath: rolloutFile(name),
+    planPath: wavePlanFile(name, wave.name),
+  };
+  return template().render(props as unknown as Properties);
+}
+
 let compiled: ReturnType<typeof compileTemplate> | undefined;
 function template() {
   compiled ??= compileTemplate(fs.readFileSync(path.join(packageRoot(), 'templates', 'rollout-pull-request.md.hbs'), 'utf8'), '(edgeplane)/templates/rollout-pull-request.md.hbs');
@@ -181,7 +292,12 @@ function template() {
 }
 
 function describeGates(rollout: RolloutSpec): string {
-  const gates = [`advanceWhen \`${rollout.advanceWhen ?? 'wave.healthy == wave.total'}\``, `soak ${rollout.soak ?? '0s'}`, `progressDeadline ${rollout.progressDeadline ?? '30m'}`];
+  const gates = [
+    `advanceWhen \`${rollout.advanceWhen ?? 'wave.healthy == wave.total'}\``,
+    `soak ${rollout.soak ?? '0s'}`,
+    `progressDeadline ${rollout.progressDeadline ?? '30m'}`,
+    `maxFailures ${rollout.maxFailures ?? 0} (then ${rollout.onFailure ?? 'pause'})`,
+  ];
   if (rollout.window) gates.push(`window \`${rollout.window.schedule}\` for ${rollout.window.duration}${rollout.window.timeZone ? ` (${rollout.window.timeZone})` : ''}`);
   return gates.join(', ');
 }

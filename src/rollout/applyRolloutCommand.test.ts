@@ -17,6 +17,8 @@ describe('applyRolloutCommand', () => {
     ['resume a progressing rollout', record('Progressing'), 'resume', undefined, /Progressing, not Paused/],
     ['abort', record('Paused'), 'abort', undefined, { phase: 'Aborted', message: 'aborted by ops' }],
     ['abort a rolled back rollout', record('RolledBack'), 'abort', undefined, /already RolledBack/],
+    ['approve a removed rollout', record('Removed'), 'approve', undefined, /Removed; nothing to approve/],
+    ['abort a removed rollout', record('Removed'), 'abort', undefined, /already Removed/],
   ];
   for (const [name, before, command, wave, expected] of cases) {
     it(name, () => {

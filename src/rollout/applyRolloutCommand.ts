@@ -1,4 +1,4 @@
-import type { RolloutRecord } from './rolloutRecord.js';
+import { rolloutEnded, type RolloutRecord } from './rolloutRecord.js';
 
 /** What a person can do to a rollout (`edgeplane rollout …`). */
 export type RolloutCommand = 'approve' | 'pause' | 'resume' | 'abort';
@@ -15,7 +15,7 @@ export function applyRolloutCommand(
   context: { wave?: number | undefined; by: string; now: Date },
 ): { record: RolloutRecord } | { refused: string } {
   const at = context.now.toISOString();
-  const ended = record.phase === 'Completed' || record.phase === 'Aborted' || record.phase === 'RolledBack';
+  const ended = rolloutEnded(record.phase);
   switch (command) {
     case 'approve': {
       const wave = context.wave ?? record.wave;

@@ -38,8 +38,27 @@ export interface RolloutRecord {
  * `onFailure: pause`. `Completed`: every wave released and passed. `RolledBack`: failed with
  * `onFailure: rollback`, released locations are back on the previous revision. `Aborted`: a person aborted it
  * (or closed its pull request); released locations keep the new revision, the rest keep the previous one.
+ * `Removed`: `spec.rollout` (or the placement) went away before the rollout ended; the placement renders
+ * everywhere as without a rollout (a deleted placement: nowhere). Not `Completed`: its waves did not pass
+ * their gates, and nothing reading the record may take it for a rollout that did.
  */
-export type RolloutPhase = 'Progressing' | 'Paused' | 'Completed' | 'RolledBack' | 'Aborted';
+export type RolloutPhase = 'Progressing' | 'Paused' | 'Completed' | 'RolledBack' | 'Aborted' | 'Removed';
+
+/** Phases after which a reconcile never moves the record again (a new revision starts a new one). */
+export function rolloutEnded(phase: RolloutPhase): boolean {
+  return phase === 'Completed' || phase === 'Aborted' || phase === 'RolledBack' || phase === 'Removed';
+}
+
+/**
+ * Closes the record of a placement whose `spec.rollout` (or the placement itself) is gone: `Removed`, unless it
+ * already ended in a state that stays true without the rollout (`Completed`, `Removed`). `RolledBack` and
+ * `Aborted` are closed too: their locations now get the current revision, which those phases would deny.
+ */
+export function removeRollout(record: RolloutRecord, placementExists: boolean): RolloutRecord {
+  if (record.phase === 'Completed' || record.phase === 'Removed') return record;
+  const what = placementExists ? `spec.rollout was removed from placement ${record.placement}; it renders everywhere without a rollout` : `placement ${record.placement} was deleted`;
+  return { ...record, phase: 'Removed', message: `${what} (the rollout was ${record.phase}: ${record.message})` };
+}
 
 /** A fresh record for a new revision. */
 export function startRollout(placement: string, revision: string, sourceCommit: string, previous: RolloutRecord | undefined): RolloutRecord {

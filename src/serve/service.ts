@@ -2,7 +2,8 @@
  * `edgeplane serve`: the long-running reconciler. It sequences the parts of `src/serve/`:
  *
  *   triggers (webhook, schedule, manual, peers, shard changes) ─► TriggerQueue (coalesce, serialize, back off)
- *   ─► reconcile of the shards this replica owns ─► status summary (elected replica) ─► fleet view for the page
+ *   ─► reconcile of the shards this replica owns (rollouts decided by the elected replica, followed by the others)
+ *   ─► status summary (elected replica) ─► fleet view for the page
  *
  * and serves /healthz, /readyz, /metrics, the status page, /webhook and /trigger. Without sharding one replica
  * reconciles the whole fleet; with it, a ShardCoordinator holds Kubernetes Leases and the reconcile publishes only
@@ -193,9 +194,14 @@ export class EdgeplaneService {
         source,
         output: { repo: this.settings.output.repo, mode: this.settings.output.mode, auth: source.auth },
         now: new Date(this.#clock.now()),
-        ...(checkout ? { shard: locationFilter(checkout.shards, this.settings.sharding!.shards) } : {}),
+        // Rollouts span shards: the elected replica alone decides them; the others render from its records.
+        ...(checkout ? { shard: locationFilter(checkout.shards, this.settings.sharding!.shards), rollouts: checkout.leader ? 'decide' : 'follow' } : {}),
       };
       const result = await reconcile(options);
+      if (checkout && result.rolloutsCommit) {
+        // A batch released (or rolled back) in other shards reaches them at their next reconcile: now.
+        this.coordinator?.broadcast(`rollouts ${result.rolloutsCommit.slice(0, 12)}`).catch((error: unknown) => this.logger.warn({ err: error }, 'could not tell the other replicas about the rollouts'));
+      }
       if (result.target.remote) {
         this.#outputCache = result.target.gitdir;
         await this.#prepareCache(result.target.gitdir);

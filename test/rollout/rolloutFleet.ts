@@ -58,7 +58,7 @@ export function rolloutFleetRepo(files: Record<string, string>): string {
   return dir;
 }
 
-export function change(dir: string, files: Record<string, string>): void {
+export function change(dir: string, files: Record<string, string | null>): void {
   changeSpec(dir, files, 'change');
 }
 

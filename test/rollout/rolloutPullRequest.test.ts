@@ -4,6 +4,12 @@ import { git } from '../support/specRepo.js';
 import { change, gitdirOf, heads, imageAt, minutes, recordOf, report, rolloutFleetFiles, rolloutFleetRepo, run, SITES, WAVE, WAVES } from './rolloutFleet.js';
 
 const T0 = new Date('2026-03-01T12:00:00Z');
+
+/** The spec files with the placement's `spec.rollout` taken out. */
+function withoutRollout(files: Record<string, string>): Record<string, string> {
+  const placement = files['placements/telemetry.yaml']!;
+  return { ...files, 'placements/telemetry.yaml': placement.slice(0, placement.indexOf('  rollout:\n')) };
+}
 const TOKEN = 'ghp_rolloutReview0123456789abcdefABCD';
 const TOKEN_ENV = 'EDGEPLANE_TEST_ROLLOUT_FORGE_TOKEN';
 
@@ -75,6 +81,71 @@ describe('rollout with review: pullRequest, against a GitHub API checked by its 
     assert.ok(WAVE.one.every((s) => imageAt(dir, s) === 'ingest:1.0'), 'released locations keep the revision');
 
     assert.deepEqual(forge.violations, [], 'every request and answer matches GitHub\'s OpenAPI description');
+  });
+
+  it('the description shows what releasing the wave changes at each location and how the previous wave is doing; removing spec.rollout closes the open pull request', async () => {
+    // Image 1.0 everywhere without a rollout, then 2.0 rolled out in two waves (5, then 25) with review.
+    const deployment = (image: string) =>
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: ingest, namespace: telemetry}\nspec:\n  selector: {matchLabels: {app: ingest}}\n  template:\n    metadata: {labels: {app: ingest}}\n    spec: {containers: [{name: ingest, image: "${image}"}]}\n`;
+    const twoWaves = ['    waves:', '    - {name: one, locationSelector: {matchLabels: {wave: one}}}', '    - {name: rest}', '    review: pullRequest', ''].join('\n');
+    const repo = rolloutFleetRepo({ ...withoutRollout(rolloutFleetFiles('ingest:1.0', twoWaves)), 'workloads/telemetry/deployment.yaml': deployment('ingest:1.0') });
+    await run(repo, T0);
+    assert.ok(SITES.every((s) => imageAt(repo, s) === 'ingest:1.0'));
+    const server = await startForgeServer({ gitdir: gitdirOf(repo), owner: 'octo-org', repo: 'fleet', token: TOKEN });
+    try {
+      const settings = `  forge: {type: github, url: "${server.apiUrl}", owner: octo-org, repo: fleet, tokenEnv: ${TOKEN_ENV}}\n`;
+      change(repo, { ...rolloutFleetFiles('ingest:2.0', twoWaves, settings), 'workloads/telemetry/deployment.yaml': deployment('ingest:2.0') });
+      let now = T0;
+      await run(repo, now);
+      let pulls = server.pullRequests();
+      assert.equal(pulls.length, 1);
+      const first = pulls[0]!.body ?? '';
+      const table = '| | object |\n| --- | --- |\n| ~ | telemetry: configmap telemetry/ingest |\n| ~ | telemetry: deployment.apps telemetry/ingest |\n';
+      assert.ok(first.includes(`### What changes at each location`), first);
+      assert.ok(first.includes(`#### site-00, site-01, site-02, site-03, site-04 (5 locations) (update)\n\n${table}`), first);
+      assert.doesNotMatch(first, /How the previous wave is doing/, 'the first wave has none');
+      assert.ok(SITES.every((s) => imageAt(repo, s) === 'ingest:1.0'), 'describing a wave releases nothing');
+
+      await server.merge(pulls[0]!.number, { by: 'release-manager' });
+      now = minutes(now, 1);
+      await run(repo, now);
+      assert.deepEqual(SITES.filter((s) => imageAt(repo, s) === 'ingest:2.0'), WAVE.one);
+      now = minutes(now, 1);
+      await report(repo, WAVE.one.slice(0, 4), 'Healthy', now);
+      await report(repo, WAVE.one.slice(4), 'Degraded', now);
+      // maxFailures 1: one degraded location of five does not hold the wave.
+      change(repo, { ...rolloutFleetFiles('ingest:2.0', twoWaves + '    maxFailures: 1\n    advanceWhen: "wave.healthy >= 4"\n', settings), 'workloads/telemetry/deployment.yaml': deployment('ingest:2.0') });
+      await run(repo, now);
+      pulls = server.pullRequests();
+      assert.equal(pulls.length, 2, 'wave rest gets its pull request once wave one passed');
+      const second = pulls[1]!.body ?? '';
+      assert.ok(second.includes('### How the previous wave is doing\n\nWave 1, `one`, on revision'), second);
+      assert.ok(second.includes('| 5 | 4 | 0 | 1 | 0 | 0 | 0 |'), second);
+      const rest = SITES.filter((s) => !WAVE.one.includes(s));
+      assert.ok(second.includes(`#### ${rest.slice(0, 20).join(', ')} (20 locations) (update)\n\n${table}`), second);
+      assert.match(second, /The wave's other 5 location\(s\) are not rendered here \(the first 20 are\)/);
+      assert.equal(second.split(rest[20]!).length, 2, 'past the limit, a location is only listed in its batch');
+
+      // spec.rollout removed while wave rest waits: the record is closed, everything gets 2.0, the pull request is closed.
+      change(repo, { ...withoutRollout(rolloutFleetFiles('ingest:2.0', twoWaves, settings)), 'workloads/telemetry/deployment.yaml': deployment('ingest:2.0') });
+      now = minutes(now, 1);
+      const removed = await run(repo, now);
+      assert.equal(recordOf(removed).phase, 'Removed');
+      assert.match(recordOf(removed).message, /^spec\.rollout was removed from placement telemetry; it renders everywhere without a rollout \(the rollout was Progressing: wave rest waits for its pull request to be merged\)$/);
+      assert.ok(SITES.every((s) => imageAt(repo, s) === 'ingest:2.0'), 'the placement renders everywhere as without rollout');
+      pulls = server.pullRequests();
+      assert.equal(pulls[1]!.state, 'closed');
+      assert.equal(pulls[1]!.merged, false);
+      assert.match(pulls[1]!.comments.at(-1) ?? '', /^Closed by edgeplane: spec\.rollout was removed from placement telemetry; it renders everywhere without a rollout, so no wave waits for review any more\.$/);
+      assert.match(git(gitdirOf(repo), 'show', 'refs/heads/edgeplane-rollouts:rollouts/telemetry.yaml'), /phase: Removed/);
+      // Nothing more to do: the next reconcile writes nothing.
+      const again = await run(repo, minutes(now, 1));
+      assert.equal(again.rolloutsCommit, null);
+      assert.equal(again.updated.length, 0);
+      assert.deepEqual(server.violations, []);
+    } finally {
+      await server.stop();
+    }
   });
 
   it('a forge that cannot be reached holds the waves it reviews, never the reconcile', async () => {

@@ -467,6 +467,29 @@ describe('kubeApiServer: a local Kubernetes API for tests, driven by @kubernetes
       await objects.delete(read);
       assert.equal((await rejects(objects.read({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'ingest', namespace: 'default' } }))).code, 404);
     });
+
+    it('moves a Deployment\'s metadata.generation on every spec change and only then, as controllers rely on', async () => {
+      const objects = KubernetesObjectApi.makeApiClient(kc);
+      const template = (image: string) => ({ metadata: { labels: { app: 'ingest' } }, spec: { containers: [{ name: 'ingest', image }] } });
+      const applied = (image: string, labels: Record<string, string> = {}) =>
+        objects.patch(
+          { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'ingest', namespace: 'default', labels }, spec: { replicas: 1, selector: { matchLabels: { app: 'ingest' } }, template: template(image) } } as KubernetesObject,
+          undefined, undefined, 'edge', true, PatchStrategy.ServerSideApply,
+        );
+      const generation = (o: KubernetesObject) => o.metadata!.generation;
+      assert.equal(generation(await applied('ingest:1')), 1, 'server-side apply creates at 1');
+      assert.equal(generation(await applied('ingest:1')), 1, 'the same apply again changes nothing');
+      assert.equal(generation(await applied('ingest:1', { station: 'kiruna' })), 1, 'a metadata change is no spec change');
+      assert.equal(generation(await applied('ingest:2', { station: 'kiruna' })), 2, 'a new image is');
+      const live = await objects.read({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'ingest', namespace: 'default' } });
+      assert.equal(generation(await objects.replace({ ...live, spec: { ...(live as any).spec, replicas: 3 } } as KubernetesObject)), 3, 'so is a replace with a new replica count');
+      const current = await objects.read({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'ingest', namespace: 'default' } });
+      const status = await kc.makeApiClient(AppsV1Api).replaceNamespacedDeploymentStatus({ namespace: 'default', name: 'ingest', body: { ...current, status: { observedGeneration: 3, readyReplicas: 3 } } as any });
+      assert.equal(generation(status as KubernetesObject), 3, 'a status write is not');
+      const controller = server.put({ ...status, status: { observedGeneration: 3, readyReplicas: 3, availableReplicas: 3 } });
+      assert.equal(controller.metadata.generation, 3, 'nor is a controller\'s status write through put()');
+      assert.equal(generation(await applied('ingest:3', { station: 'kiruna' })), 4);
+    });
   });
 
   describe('CoordinationV1Api', () => {

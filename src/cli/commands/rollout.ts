@@ -1,8 +1,7 @@
 import { Command } from 'commander';
 import { EdgeplaneError } from '../../errors/edgeplaneError.js';
 import { PackSink } from '../../git/packSink.js';
-import { fetchRefs } from '../../git/remote.js';
-import { readRolloutRecords, ROLLOUTS_REF, writeRolloutRecords } from '../../publish/rolloutRecords.js';
+import { fetchRolloutRefs, readRolloutRecords, writeRolloutRecords } from '../../publish/rolloutRecords.js';
 import { loadSpec } from '../../reconcile/loadSpec.js';
 import { openOutput } from '../../reconcile/openOutput.js';
 import { applyRolloutCommand, type RolloutCommand } from '../../rollout/applyRolloutCommand.js';
@@ -94,12 +93,7 @@ async function openRecords(flags: RolloutFlags) {
   const source = specSource(flags);
   const { spec, gitdir } = await loadSpec(source);
   const target = await openOutput(spec.settings, source, gitdir, outputOverrides(flags));
-  if (target.remote) {
-    const auth = target.remote.auth ? { auth: target.remote.auth } : {};
-    await fetchRefs({ gitdir: target.gitdir, url: target.remote.url, refspecs: [`+${ROLLOUTS_REF}:${ROLLOUTS_REF}`], ...auth }).catch((error: unknown) => {
-      if (!/couldn't find remote ref/i.test(String((error as Error).message))) throw error;
-    });
-  }
+  await fetchRolloutRefs(target);
   const { records, others } = await readRolloutRecords(target.gitdir);
   return { records, others, context: { target, specCommit: spec.commit } };
 }
