@@ -201,10 +201,15 @@ async function finishRollouts(context: {
   for (const [name, record] of rollouts.kept) records.set(name, record);
   const sorted = () => [...records.values()].sort((a, b) => (a.placement < b.placement ? -1 : 1));
   if (context.role === 'follow') return { rollouts: sorted(), rolloutsCommit: null };
+  // Closed before the records are written, so that they say what became of each pull request.
+  for (const [name, record] of forge ? await closeSupersededPullRequests(rollouts.before, records, forge) : []) {
+    records.set(name, record);
+    const planned = rollouts.rollouts.get(name);
+    if (planned) planned.record = record;
+  }
   const saveRecords = (subject: string) =>
     writeRolloutRecords(records, { target, createSink: () => createSink(writer, target.gitdir), now, subject, sourceCommit: spec.commit, extra: rollouts.others });
   let rolloutsCommit = records.size > 0 || rollouts.before.size > 0 ? await saveRecords('rollouts') : null;
-  if (forge) await closeSupersededPullRequests(rollouts.before, records, forge);
   if (forge && rollouts.rollouts.size > 0) {
     // Pull requests go into edgeplane-rollouts, so they are opened once it holds this reconcile's records.
     const reviewed = await openPullRequests({ spec, specGitdir: gitdir, rollouts: rollouts.rollouts, plan: rollouts, forge, target, createSink: () => createSink(writer, target.gitdir), now });

@@ -13,7 +13,8 @@ import { writeLocation } from '../publish/locationCommit.js';
 import { locationFolder, type OutputTarget } from '../publish/outputTarget.js';
 import { rolloutFile, ROLLOUTS_BRANCH, writeReviewBranch } from '../publish/rolloutRecords.js';
 import { compileTemplate, type Properties } from '../render/template.js';
-import { rolloutEnded, type RolloutRecord } from '../rollout/rolloutRecord.js';
+import { closesPullRequests, rolloutEnded, type RolloutPullRequest, type RolloutRecord } from '../rollout/rolloutRecord.js';
+import { endedPullRequestComment, unsettledPullRequests, withPullRequest } from '../rollout/rolloutPullRequests.js';
 import { packageRoot } from '../util/packageRoot.js';
 import { formatLocationPlans, nameList } from '../plan/formatLocationPlans.js';
 import { planWave, renderRelease } from '../plan/planWave.js';
@@ -36,7 +37,7 @@ export function wavePlanFile(placement: string, wave: string): string {
  */
 export async function rolloutForge(spec: Spec, given: Forge | undefined, records: ReadonlyMap<string, RolloutRecord> = new Map()): Promise<{ forge?: Forge; error?: string }> {
   const reviewed = spec.placements.some((p) => p.value.spec.rollout?.review === 'pullRequest');
-  const open = [...records.values()].some((r) => r.pullRequests.length > 0 && !rolloutEnded(r.phase));
+  const open = [...records.values()].some((r) => unsettledPullRequests(r).length > 0 && (!rolloutEnded(r.phase) || closesPullRequests(r.phase)));
   if (!reviewed && !open) return {};
   if (given) return { forge: given };
   if (!spec.settings.forge) return { error: 'edgeplane.yaml has no spec.forge' };
@@ -48,8 +49,12 @@ export async function rolloutForge(spec: Spec, given: Forge | undefined, records
   }
 }
 
-/** A wave that waits for a pull request the forge could not give: the record says why. */
+/**
+ * A wave that waits for a pull request the forge could not give, or an ended rollout whose open pull requests
+ * it could not close: the record says why (the message, or each such pull request's `closeError`).
+ */
 export function forgeUnavailable(record: RolloutRecord, reason: string): RolloutRecord {
+  if (closesPullRequests(record.phase)) return unsettledPullRequests(record).reduce((r, pull) => withPullRequest(r, pull.number, { closeError: reason }), record);
   if (record.phase !== 'Progressing' || record.batchReleased || record.batch !== 0) return record;
   if (record.approvals.some((a) => a.wave === record.wave)) return record;
   return { ...record, message: `wave ${record.wave + 1} waits for its pull request, and the forge is unavailable: ${reason}` };
@@ -57,64 +62,113 @@ export function forgeUnavailable(record: RolloutRecord, reason: string): Rollout
 
 /**
  * Reads the pull request of each waiting wave: merged → the wave is approved (by whoever merged it);
- * closed unmerged → the rollout is aborted. Returns the records, changed where a pull request moved.
+ * closed unmerged → the rollout is aborted. Then closes, with a comment saying why (the record's data), the
+ * pull requests still open of rollouts that ended `Aborted` (by `edgeplane rollout abort`, a commit this
+ * reconcile is the first to see), `RolledBack` or `Removed`. Each pull request whose end it saw or made is
+ * marked in its record (`state`), so it is asked about, and commented on, once; one it could not close keeps
+ * the forge's answer in `closeError` and is tried again at the next reconcile. Returns the records, changed
+ * where a pull request moved.
  */
 export async function syncPullRequests(records: ReadonlyMap<string, RolloutRecord>, forge: Forge, now: Date): Promise<Map<string, RolloutRecord>> {
   const synced = new Map(records);
   for (const [placement, record] of records) {
-    if (record.phase !== 'Progressing') continue;
-    const pull = record.pullRequests.find((p) => p.wave === record.wave);
-    if (!pull || record.approvals.some((a) => a.wave === record.wave)) continue;
-    let current: Awaited<ReturnType<Forge['getPullRequest']>>;
-    try {
-      current = await forge.getPullRequest(pull.number);
-    } catch (error) {
-      // The forge being down holds this wave only, never the fleet's reconcile.
-      if (!(error instanceof EdgeplaneError)) throw error;
-      synced.set(placement, forgeUnavailable(record, error.message));
-      continue;
-    }
-    if (current.state === 'merged') {
-      synced.set(placement, { ...record, approvals: [...record.approvals, { wave: record.wave, by: current.mergedBy ?? `pull request #${pull.number}`, at: now.toISOString() }] });
-    } else if (current.state === 'closed') {
-      synced.set(placement, { ...record, phase: 'Aborted', message: `aborted: pull request #${pull.number} of wave ${record.wave + 1} was closed without merging` });
-    }
+    let next = record.phase === 'Progressing' ? await syncWave(record, forge, now) : record;
+    if (closesPullRequests(next.phase)) next = await closeEndedPullRequests(next, forge);
+    if (next !== record) synced.set(placement, next);
   }
   return synced;
+}
+
+/** The pull request of the wave a progressing rollout waits at, as the forge has it now. */
+async function syncWave(record: RolloutRecord, forge: Forge, now: Date): Promise<RolloutRecord> {
+  const pull = record.pullRequests.find((p) => p.wave === record.wave && p.state === undefined);
+  if (!pull || record.approvals.some((a) => a.wave === record.wave)) return record;
+  let current: Awaited<ReturnType<Forge['getPullRequest']>>;
+  try {
+    current = await forge.getPullRequest(pull.number);
+  } catch (error) {
+    // The forge being down holds this wave only, never the fleet's reconcile.
+    if (!(error instanceof EdgeplaneError)) throw error;
+    return forgeUnavailable(record, error.message);
+  }
+  if (current.state === 'merged') {
+    const approved = { ...record, approvals: [...record.approvals, { wave: record.wave, by: current.mergedBy ?? `pull request #${pull.number}`, at: now.toISOString() }] };
+    return withPullRequest(approved, pull.number, { state: 'merged' });
+  }
+  if (current.state === 'closed') {
+    const aborted = { ...record, phase: 'Aborted' as const, message: `aborted: pull request #${pull.number} of wave ${record.wave + 1} was closed without merging` };
+    return withPullRequest(aborted, pull.number, { state: 'closed' });
+  }
+  return record;
+}
+
+/**
+ * Closes the pull requests of an ended rollout that may still be open, with `endedPullRequestComment`, and marks
+ * each in the record as `closeOpenPullRequest` found it.
+ */
+async function closeEndedPullRequests(record: RolloutRecord, forge: Forge): Promise<RolloutRecord> {
+  let next = record;
+  for (const pull of unsettledPullRequests(record)) {
+    next = withPullRequest(next, pull.number, await closeOpenPullRequest(forge, pull.number, endedPullRequestComment(record, pull.wave)));
+  }
+  return next;
 }
 
 /**
  * Closes, with a comment saying why, the open pull requests of rollouts that no longer wait for them: replaced
  * by a new revision (which starts from the first wave with pull requests of its own), or ended by this
- * reconcile (`spec.rollout` or the placement removed, …). A forge error leaves them open.
+ * reconcile (`spec.rollout` or the placement removed, a rollback, …). Returns the records of `after` whose pull
+ * requests it closed or saw ended, marked as in `syncPullRequests` (a forge error is kept in `closeError`), for
+ * a caller that writes them; a record it does not return is tried again by the next reconcile's
+ * `syncPullRequests` when its rollout ended, and the comment is not repeated once a pull request is closed.
  */
-export async function closeSupersededPullRequests(before: ReadonlyMap<string, RolloutRecord>, after: ReadonlyMap<string, RolloutRecord>, forge: Forge): Promise<void> {
+export async function closeSupersededPullRequests(
+  before: ReadonlyMap<string, RolloutRecord>,
+  after: ReadonlyMap<string, RolloutRecord>,
+  forge: Forge,
+): Promise<Map<string, RolloutRecord>> {
+  const changed = new Map<string, RolloutRecord>();
   for (const [placement, old] of before) {
     const next = after.get(placement);
     const why = closingReason(old, next);
     if (why === undefined) continue;
-    for (const pull of old.pullRequests) {
-      try {
-        const current = await forge.getPullRequest(pull.number);
-        if (current.state !== 'open') continue;
-        await forge.commentOnPullRequest(pull.number, why);
-        await forge.closePullRequest(pull.number);
-      } catch (error) {
-        if (!(error instanceof EdgeplaneError)) throw error;
-      }
+    // The same rollout, ended: its record keeps what became of its pull requests. A new revision's does not list them.
+    let marked = next && next.revision === old.revision ? next : undefined;
+    for (const pull of unsettledPullRequests(old)) {
+      if (marked?.pullRequests.find((p) => p.number === pull.number)?.state !== undefined) continue;
+      const outcome = await closeOpenPullRequest(forge, pull.number, why(pull.wave));
+      if (marked) marked = withPullRequest(marked, pull.number, outcome);
     }
+    if (marked && marked !== next) changed.set(placement, marked);
+  }
+  return changed;
+}
+
+/**
+ * Comments on pull request `number` and closes it, when the forge has it open. Returns what its record entry
+ * says after: how it ended (`state`), or why closing it failed (`closeError`): a forge error holds nothing else.
+ */
+async function closeOpenPullRequest(forge: Forge, number: number, comment: string): Promise<Pick<RolloutPullRequest, 'state' | 'closeError'>> {
+  try {
+    const current = await forge.getPullRequest(number);
+    if (current.state === 'open') {
+      await forge.commentOnPullRequest(number, comment);
+      await forge.closePullRequest(number);
+    }
+    return { state: current.state === 'merged' ? 'merged' : 'closed', closeError: undefined };
+  } catch (error) {
+    if (!(error instanceof EdgeplaneError)) throw error;
+    return { closeError: error.message };
   }
 }
 
-/** The comment that closes the pull requests of `old`, when they are obsolete after this reconcile. */
-function closingReason(old: RolloutRecord, next: RolloutRecord | undefined): string | undefined {
-  if (!next) return `Closed by edgeplane: the rollout of ${old.placement} is gone.`;
-  if (next.revision !== old.revision) return `Superseded: revision ${next.revision.slice(0, 12)} replaced ${old.revision.slice(0, 12)}: its rollout starts again from the first wave.`;
-  if (next.phase === 'Removed' && old.phase !== 'Removed') {
-    return `Closed by edgeplane: ${next.message.replace(/ \(the rollout was .*$/s, '')}, so no wave waits for review any more.`;
-  }
-  if (rolloutEnded(next.phase) && !rolloutEnded(old.phase)) return `Closed by edgeplane: the rollout ended ${next.phase}: ${next.message}.`;
-  return undefined;
+/** The comment that closes a pull request (of a wave) of `old`, when they are obsolete after this reconcile. */
+function closingReason(old: RolloutRecord, next: RolloutRecord | undefined): ((wave: number) => string) | undefined {
+  if (!next) return () => `Closed by edgeplane: the rollout of ${old.placement} is gone.`;
+  if (next.revision !== old.revision) return () => `Superseded: revision ${next.revision.slice(0, 12)} replaced ${old.revision.slice(0, 12)}: its rollout starts again from the first wave.`;
+  // Ended in this reconcile (an `Aborted` record that becomes `Removed` had its pull requests closed when it was read).
+  const ended = (rolloutEnded(next.phase) && !rolloutEnded(old.phase)) || (next.phase === 'Removed' && old.phase !== 'Removed');
+  return ended ? (wave) => endedPullRequestComment(next, wave) : undefined;
 }
 
 /** How many locations of a wave a pull request description renders in full; the rest are counted. */

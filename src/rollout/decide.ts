@@ -1,6 +1,7 @@
 import type { RolloutSpec } from '../api/rollout.js';
-import { formatDuration, parseDuration } from './duration.js';
+import { parseDuration } from './duration.js';
 import type { RolloutRecord } from './rolloutRecord.js';
+import { soakEnd } from './soak.js';
 
 /** A wave's (or batch-so-far's) health, as `advanceWhen` sees it. */
 export interface WaveStatus {
@@ -99,10 +100,10 @@ function advance(record: RolloutRecord, ctx: RolloutContext): RolloutRecord {
     return waiting(record, `wave ${waveName}: ${status.healthy}/${status.total} healthy, waiting for advanceWhen`, { healthySince: undefined });
   }
   const healthySince = record.healthySince ?? now.toISOString();
-  const soak = parseDuration(spec.soak ?? '0s') ?? 0;
-  const soaked = now.getTime() - Date.parse(healthySince);
-  if (soaked < soak) {
-    return waiting(record, `wave ${waveName} soaking: ${formatDuration(soaked)} of ${spec.soak}`, { healthySince });
+  const soakEnds = soakEnd(healthySince, spec);
+  if (now.getTime() < soakEnds) {
+    // The end, not the time left: a record that changes only on transitions is a commit only on transitions.
+    return waiting(record, `wave ${waveName} soaking until ${new Date(soakEnds).toISOString()} (soak ${spec.soak})`, { healthySince });
   }
   const lastBatch = record.batch + 1 >= waveBatches.length;
   return {

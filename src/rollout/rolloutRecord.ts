@@ -28,9 +28,31 @@ export interface RolloutRecord {
   /** Why the rollout failed, when it did. */
   failures: { wave: number; at: string; reason: string }[];
   /** One pull request per wave with `review: pullRequest`. */
-  pullRequests: { wave: number; number: number; url: string }[];
-  /** What a person reads first: what the rollout waits for, or why it stopped. */
+  pullRequests: RolloutPullRequest[];
+  /**
+   * What a person reads first: what the rollout waits for, or why it stopped. It changes only on a transition
+   * (a soak says when it ends, not how long is left), so a rollout that waits writes no commit.
+   */
   message: string;
+}
+
+/** A wave's pull request (`review: pullRequest`), as the record knows it. */
+export interface RolloutPullRequest {
+  /** Index of the wave it releases. */
+  wave: number;
+  number: number;
+  url: string;
+  /**
+   * How it ended, once a reconcile saw it end or ended it: `merged` (the wave's approval) or `closed` (by a person,
+   * which aborts the rollout, or by edgeplane when the rollout ended otherwise). Absent while it may be open; a
+   * pull request with a state is never asked about again, so it is closed, and commented on, once.
+   */
+  state?: 'merged' | 'closed' | undefined;
+  /**
+   * Why closing it failed, while the rollout has ended and it is still open (the forge unreachable, or refusing):
+   * every reconcile tries again until it is closed.
+   */
+  closeError?: string | undefined;
 }
 
 /**
@@ -47,6 +69,14 @@ export type RolloutPhase = 'Progressing' | 'Paused' | 'Completed' | 'RolledBack'
 /** Phases after which a reconcile never moves the record again (a new revision starts a new one). */
 export function rolloutEnded(phase: RolloutPhase): boolean {
   return phase === 'Completed' || phase === 'Aborted' || phase === 'RolledBack' || phase === 'Removed';
+}
+
+/**
+ * Phases after which no wave of the rollout is released again, so a reconcile closes the rollout's open pull
+ * requests (with a comment saying why). Not `Completed`: every wave was released, its pull requests merged.
+ */
+export function closesPullRequests(phase: RolloutPhase): boolean {
+  return phase === 'Aborted' || phase === 'RolledBack' || phase === 'Removed';
 }
 
 /**

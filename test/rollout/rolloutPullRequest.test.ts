@@ -138,10 +138,13 @@ describe('rollout with review: pullRequest, against a GitHub API checked by its 
       assert.equal(pulls[1]!.merged, false);
       assert.match(pulls[1]!.comments.at(-1) ?? '', /^Closed by edgeplane: spec\.rollout was removed from placement telemetry; it renders everywhere without a rollout, so no wave waits for review any more\.$/);
       assert.match(git(gitdirOf(repo), 'show', 'refs/heads/edgeplane-rollouts:rollouts/telemetry.yaml'), /phase: Removed/);
-      // Nothing more to do: the next reconcile writes nothing.
+      // The removing reconcile closed the pull request before writing the record, which says so; it is
+      // commented on once, and the next reconcile has nothing to do.
       const again = await run(repo, minutes(now, 1));
       assert.equal(again.rolloutsCommit, null);
       assert.equal(again.updated.length, 0);
+      assert.deepEqual(recordOf(again).pullRequests.map((p) => p.state), ['merged', 'closed']);
+      assert.equal(server.pullRequests()[1]!.comments.length, 1);
       assert.deepEqual(server.violations, []);
     } finally {
       await server.stop();
