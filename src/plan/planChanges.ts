@@ -1,4 +1,5 @@
 import type { Problem } from '../errors/problem.js';
+import type { Spec } from '../load/spec.js';
 import { fetchRolloutRefs, readRolloutRecords } from '../publish/rolloutRecords.js';
 import { readPublishedState } from '../publish/publishedState.js';
 import { loadSpec, type SpecSource } from '../reconcile/loadSpec.js';
@@ -6,6 +7,7 @@ import { openOutput, type OutputOverrides } from '../reconcile/openOutput.js';
 import { planRollouts, type RolloutPlan } from '../reconcile/planRollouts.js';
 import { prepareFleet } from '../reconcile/renderFleet.js';
 import type { RolloutPhase } from '../rollout/rolloutRecord.js';
+import { soakProgress } from '../rollout/soak.js';
 import { judgeRolloutLocations } from '../status/judgeRolloutLocations.js';
 import { formatLocationPlans, nameList } from './formatLocationPlans.js';
 import { planLocations, type LocationPlan } from './planLocations.js';
@@ -39,6 +41,8 @@ export interface RolloutPosition {
   batchReleased: boolean;
   revision: string;
   message: string;
+  /** Where a soaking batch stands at the plan's `now` (worked out, never recorded). */
+  soak?: { elapsed: string; soak: string; left: string; over: boolean };
 }
 
 /** What a spec commit would change at each location, and where its rollouts stand. */
@@ -77,13 +81,15 @@ export async function planChanges(source: SpecSource, output?: OutputOverrides, 
     });
   }
   const planned = await planLocations(fleet, target, published, rollouts ? { heldAt: (l) => rollouts.held.get(l), plansAt: (l) => rollouts.plans.get(l) } : {});
-  return { specCommit: spec.commit, ...planned, rollouts: rollouts ? previews(rollouts) : [] };
+  return { specCommit: spec.commit, ...planned, rollouts: rollouts ? previews(rollouts, spec, now) : [] };
 }
 
-function previews(plan: RolloutPlan): RolloutPreview[] {
+function previews(plan: RolloutPlan, spec: Spec, now: Date): RolloutPreview[] {
   return [...plan.rollouts.entries()]
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([placement, planned]) => {
+      const rolloutSpec = spec.placements.find((p) => p.value.metadata.name === placement)?.value.spec.rollout;
+      const soak = (r: typeof planned.record) => (rolloutSpec ? soakProgress(r, rolloutSpec, now) : undefined);
       const position = (r: typeof planned.record): RolloutPosition => ({
         phase: r.phase,
         wave: r.wave,
@@ -92,6 +98,7 @@ function previews(plan: RolloutPlan): RolloutPreview[] {
         batchReleased: r.batchReleased,
         revision: r.revision,
         message: r.message,
+        ...(soak(r) ? { soak: soak(r)! } : {}),
       });
       const all = planned.batches.flat(2);
       return {
@@ -124,7 +131,8 @@ function formatRollouts(rollouts: readonly RolloutPreview[]): string[] {
   for (const r of rollouts) {
     lines.push('', `#### \`${r.placement}\`: ${where(r.next, r.waves)}`, '');
     lines.push(`- recorded on \`edgeplane-rollouts\`: ${r.recorded ? `${where(r.recorded, r.waves)}: ${r.recorded.message}` : `nothing for revision \`${r.next.revision.slice(0, 12)}\`: this reconcile starts its rollout`}`);
-    lines.push(`- after this reconcile: ${r.next.message}`);
+    const soak = r.next.soak;
+    lines.push(`- after this reconcile: ${r.next.message}${soak ? ` (${soak.elapsed} of ${soak.soak}, ${soak.over ? 'over' : `${soak.left} left`})` : ''}`);
     lines.push(`- gets the new revision in this reconcile (${r.releasedNow.length}): ${r.releasedNow.length > 0 ? nameList(r.releasedNow) : 'none'}`);
     lines.push(`- on the new revision after it: ${r.released}; held by the rollout at what they run (${r.held.length}): ${r.held.length > 0 ? nameList(r.held) : 'none'}`);
   }

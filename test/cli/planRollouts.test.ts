@@ -40,7 +40,7 @@ describe('edgeplane plan shows rollouts', function () {
     await report(dir, SITES, 'Healthy', now);
     await run(dir, now);
     const soaking = await plan(minutes(now, 5));
-    assert.match(soaking.out, /#### `telemetry`: Progressing, wave 1\/3 `one`, batch 1 \(released\)\n\n- recorded on `edgeplane-rollouts`: Progressing, wave 1\/3 `one`, batch 1 \(released\): wave one soaking until 2026-03-01T12:21:00\.000Z \(soak 10m\)\n- after this reconcile: wave one soaking until 2026-03-01T12:21:00\.000Z \(soak 10m\)\n- gets the new revision in this reconcile \(0\): none\n/);
+    assert.match(soaking.out, /#### `telemetry`: Progressing, wave 1\/3 `one`, batch 1 \(released\)\n\n- recorded on `edgeplane-rollouts`: Progressing, wave 1\/3 `one`, batch 1 \(released\): wave one soaking until 2026-03-01T12:21:00\.000Z \(soak 10m\)\n- after this reconcile: wave one soaking until 2026-03-01T12:21:00\.000Z \(soak 10m\) \(5m of 10m, 5m left\)\n- gets the new revision in this reconcile \(0\): none\n/);
     assert.match(soaking.out, /No location changes \(30 unchanged\)/);
 
     now = minutes(now, 11);
