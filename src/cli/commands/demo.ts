@@ -8,16 +8,30 @@ import { EXIT } from '../exitCodes.js';
 import type { Io } from '../main.js';
 import { scaffold } from '../scaffold.js';
 import { formatResult } from './reconcile.js';
+import { resolveKubectl } from '../../scenario/groundstations/kubectl.js';
+import { checkScenarios, runGroundstations } from '../../scenario/groundstations/runGroundstations.js';
+import { summaryTable } from '../../scenario/groundstations/summaryTable.js';
 
 const MARKER = '.edgeplane-demo';
 
 /** `edgeplane demo`: the embedded default end to end: a local spec repo, rendered into local branches. */
 export function demoCommand(io: Io, setCode: (code: number) => void): Command {
   return new Command('demo')
-    .description('run the reconciler on a bundled demo fleet, in local repositories only (no cluster, no forge)')
+    .description('run the reconciler on a bundled demo fleet, in local repositories only (no cluster, no forge); `demo groundstations` runs the ground-station scenarios end to end')
     .argument('[name]', 'which demo (a folder of fixtures/)', 'demo')
     .option('--dir <dir>', 'where to create the demo spec repo (recreated on each run)', '.edgeplane-demo')
-    .action(async (name: string, options: { dir: string }) => {
+    .option('--stations <n>', 'groundstations: how many stations (a subset keeping every region and its canary; default all)')
+    .option('--scenarios <list>', 'groundstations: which scenarios, comma-separated (initial, waves, region-dark, bad-change; default all)')
+    .option('--out <dir>', 'groundstations: where scenario.json and report.html go', 'scenario-report')
+    .option('--kubectl <path>', 'groundstations: the kubectl the simulated edges build with (default: the pinned one of `npm run fetch-tools`)')
+    .option('--keep', 'groundstations: keep the work folder (repositories, serve.log) and print where it is')
+    .action(async (name: string, options: DemoOptions) => {
+      if (name === GROUNDSTATIONS) {
+        await groundstations(options, io, setCode);
+        return;
+      }
+      const only = (['stations', 'scenarios', 'kubectl', 'keep'] as const).filter((o) => options[o] !== undefined);
+      if (only.length > 0) throw new EdgeplaneError('BAD_ARGUMENT', `--${only[0]} applies to \`edgeplane demo ${GROUNDSTATIONS}\` only`, { option: only[0] });
       const dir = path.resolve(options.dir);
       prepareDir(dir);
       await scaffold(dir, name);
@@ -30,6 +44,45 @@ export function demoCommand(io: Io, setCode: (code: number) => void): Command {
       }
       io.out(whereToLook(options.dir, result));
     });
+}
+
+const GROUNDSTATIONS = 'groundstations';
+
+interface DemoOptions {
+  dir: string;
+  stations?: string;
+  scenarios?: string;
+  out: string;
+  kubectl?: string;
+  keep?: boolean;
+}
+
+/**
+ * `edgeplane demo groundstations`: the ground-station scenarios end to end (docs/scenario.md). Prints progress,
+ * then the summary table and where the report is; exit code 2 when a check failed.
+ */
+async function groundstations(options: DemoOptions, io: Io, setCode: (code: number) => void): Promise<void> {
+  const stations = options.stations === undefined ? undefined : Number(options.stations);
+  if (stations !== undefined && !Number.isInteger(stations)) {
+    throw new EdgeplaneError('BAD_ARGUMENT', `--stations must be a whole number, not ${JSON.stringify(options.stations)}`, { stations: options.stations });
+  }
+  const scenarios = options.scenarios === undefined ? undefined : checkScenarios(options.scenarios.split(',').map((s) => s.trim()).filter(Boolean));
+  const kubectl = resolveKubectl(options.kubectl);
+  const started = Date.now();
+  const result = await runGroundstations({
+    stations,
+    scenarios,
+    outDir: path.resolve(options.out),
+    kubectl,
+    keepWorkDir: options.keep ?? false,
+    log: (line) => io.out(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s] ${line}\n`),
+  });
+  io.out(`\n${summaryTable(result.run)}\n`);
+  const failed = result.run.scenarios.flatMap((s) => s.checks.filter((c) => !c.ok).map((c) => `${s.name}: ${c.name}: ${c.detail}`));
+  for (const line of failed) io.err(`check failed: ${line}\n`);
+  io.out(`\nreport: ${result.files.html}\ndata:   ${result.files.json}\n`);
+  if (result.workDir) io.out(`work folder (kept): ${result.workDir}\n`);
+  if (failed.length > 0) setCode(EXIT.failure);
 }
 
 /** What the demo created and how someone with a cluster points each consumer at it. */
