@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { RolloutSpec } from '../api/rollout.js';
 import { EdgeplaneError } from '../errors/edgeplaneError.js';
 import { createForge } from '../forge/createForge.js';
-import type { Forge } from '../forge/forge.js';
+import type { Forge, PullRequest } from '../forge/forge.js';
 import type { ObjectSink } from '../git/objectSink.js';
 import { hashBlobText, TreeBuilder } from '../git/objects.js';
 import { listRefs, readCommitFiles } from '../git/refs.js';
@@ -11,6 +11,7 @@ import { runGit } from '../git/runGit.js';
 import type { Spec } from '../load/spec.js';
 import { writeLocation } from '../publish/locationCommit.js';
 import { locationFolder, type OutputTarget } from '../publish/outputTarget.js';
+import { SOURCE_TRAILER } from '../publish/publishedState.js';
 import { rolloutFile, ROLLOUTS_BRANCH, writeReviewBranch } from '../publish/rolloutRecords.js';
 import { compileTemplate, type Properties } from '../render/template.js';
 import { closesPullRequests, rolloutEnded, type RolloutPullRequest, type RolloutRecord } from '../rollout/rolloutRecord.js';
@@ -216,8 +217,26 @@ export async function openPullRequests(context: {
     const base = target.mode === 'folder' ? target.folderBranch : ROLLOUTS_BRANCH;
     const baseHead = (await listRefs(target.gitdir, `refs/heads/${base}`)).get(`refs/heads/${base}`);
     if (!baseHead) continue;
-    const body = pending ? '' : await describeWave({ ...context, rollout, planned, name });
     const head = reviewBranch(name, wave.name);
+    if (!pending) {
+      // The pull request may exist already: opened by a reconcile whose record commit never landed, and merged
+      // (or closed) since, so `openPullRequest` would not find it open and would open a second one for the wave.
+      let earlier: PullRequest | null;
+      try {
+        earlier = await earlierPullRequest(forge, target.gitdir, { head, base }, record.sourceCommit);
+      } catch (error) {
+        if (!(error instanceof EdgeplaneError)) throw error;
+        records.set(name, forgeUnavailable(record, error.message));
+        opened++;
+        continue;
+      }
+      if (earlier !== null) {
+        records.set(name, { ...record, pullRequests: [...record.pullRequests, { wave: record.wave, number: earlier.number, url: earlier.url }] });
+        opened++;
+        continue;
+      }
+    }
+    const body = pending ? '' : await describeWave({ ...context, rollout, planned, name });
     const sink = context.createSink();
     const tree =
       target.mode === 'folder'
@@ -248,6 +267,20 @@ export async function openPullRequests(context: {
     opened++;
   }
   return { records, opened };
+}
+
+/**
+ * The newest merged or closed pull request between `branches` that edgeplane opened for the rollout of
+ * `sourceCommit`: its head commit, written by `writeReviewBranch`, carries that spec commit in its source
+ * trailer. Null when there is none (an open one is `openPullRequest`'s to find), or when its head commit is not
+ * in `gitdir` (then it cannot be told from a pull request of an earlier rollout of the same wave).
+ */
+async function earlierPullRequest(forge: Forge, gitdir: string, branches: { head: string; base: string }, sourceCommit: string): Promise<PullRequest | null> {
+  const found = await forge.findPullRequest(branches);
+  if (found === null || found.state === 'open') return null;
+  const result = await runGit({ gitdir, args: ['log', '-1', '--format=%(trailers:key=' + SOURCE_TRAILER + ',valueonly,unfold)', '--end-of-options', found.headSha] });
+  if (result.code !== 0) return null;
+  return result.stdout.toString('utf8').trim() === sourceCommit ? found : null;
 }
 
 /** Branch mode's review tree: `edgeplane-rollouts` at `base`, plus the wave plan. Its new objects go to `sink`. */
