@@ -58,6 +58,12 @@ export interface FetchRefsOptions {
   refspecsPerCall?: number;
   /** Also delete local refs matching the refspecs' destinations that the remote no longer has. */
   prune?: boolean;
+  /**
+   * Local refs (each must exist) whose history alone is offered to the server as what this repository has
+   * (`--negotiation-tip`). Without it git offers every local ref, and commits it made itself (an agent's report
+   * branch) make the negotiation longer and the pack no smaller.
+   */
+  negotiationTips?: readonly string[];
 }
 
 /** Bytes of refspecs per git call: far below Linux's 2 MiB ARG_MAX, and below Windows' 32 KiB command line. */
@@ -154,7 +160,9 @@ export async function fetchRefs(options: FetchRefsOptions): Promise<void> {
     const result = await runGit({
       gitdir: options.gitdir,
       args: [
-        ...['fetch', '--no-tags', '--no-write-fetch-head', '--no-recurse-submodules', ...(options.prune ? ['--prune'] : []), '--end-of-options', options.url],
+        ...['fetch', '--no-tags', '--no-write-fetch-head', '--no-recurse-submodules', ...(options.prune ? ['--prune'] : [])],
+        ...(options.negotiationTips ?? []).map((ref) => `--negotiation-tip=${ref}`),
+        ...['--end-of-options', options.url],
         ...chunk,
       ],
       env: transport.env,

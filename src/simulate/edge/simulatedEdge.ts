@@ -220,7 +220,9 @@ export class SimulatedEdge {
     this.#state.fetches++;
     this.#state.lastFetchAt = this.#clock();
     try {
-      await fetchRefs({ gitdir, url: this.#options.repoUrl, refspecs: [`+${outputRef}:${localOutput}`], auth: this.#options.auth });
+      // What the edge has of its branch is all the server needs to hear: the agent's report commits are no help.
+      const tips = (await this.#head()) === null ? [] : [localOutput];
+      await fetchRefs({ gitdir, url: this.#options.repoUrl, refspecs: [`+${outputRef}:${localOutput}`], auth: this.#options.auth, negotiationTips: tips });
       this.#state.lastFetchError = null;
       return true;
     } catch (error) {

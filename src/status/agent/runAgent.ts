@@ -58,7 +58,9 @@ export async function runAgentOnce(options: AgentOptions, now: Date): Promise<Ag
   let fetchError: string | undefined;
   if (options.fetchOutput ?? true) {
     try {
-      await fetchRefs({ gitdir, url: options.repo, refspecs: [`+${outputRef}:${localOutput}`], ...(options.auth ? { auth: options.auth } : {}) });
+      // Only the output's history is worth offering the server: the report commits this agent made are not in it.
+      const tips = (await refHead(gitdir, localOutput)) === null ? [] : [localOutput];
+      await fetchRefs({ gitdir, url: options.repo, refspecs: [`+${outputRef}:${localOutput}`], negotiationTips: tips, ...(options.auth ? { auth: options.auth } : {}) });
       fetched = true;
     } catch (error) {
       fetchError = (error as Error).message;
