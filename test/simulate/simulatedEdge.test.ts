@@ -387,6 +387,38 @@ describe('simulated edges: each pulls its own branch, builds it with kustomize, 
     assert.equal(state('redu').reportPending, false);
   });
 
+  it('retries a failed fetch soon, backing off, rather than a whole poll interval later', async () => {
+    // A second edge for redu (same account, so the same link) that polls once a minute, its first poll at once.
+    const draws = [0];
+    dark.add('redu');
+    const slow = await SimulatedEdge.start({
+      station: 'redu',
+      repoUrl: server.url('demo.git'),
+      auth: { username: 'redu', token: tokenOf('redu') },
+      stateDir: tempDir('edgeplane-edge-redu-retry-'),
+      kubectl: kubectlPath(),
+      pollIntervalMs: 60_000,
+      retryMs: 100,
+      reportIntervalMs: 60_000,
+      images: IMAGES,
+      startupMs: 200,
+      progressDeadlineMs: 1_000,
+      random: () => draws.shift() ?? 0.5,
+    });
+    try {
+      await waitFor('four fetches failed within seconds', () => slow.state().fetchFailures >= 4, 10_000);
+      assert.equal(slow.state().appliedCommit, null);
+      dark.delete('redu');
+      await waitFor('a retry gets through once the link is back', () => slow.state().appliedCommit !== null, 15_000);
+      const { fetches } = slow.state();
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      assert.equal(slow.state().fetches, fetches, 'after a success the edge polls at its interval again');
+    } finally {
+      dark.delete('redu');
+      await slow.stop();
+    }
+  });
+
   function stateDirOf(station: Station): string {
     return path.dirname(edge(station).cluster.kubeconfig);
   }

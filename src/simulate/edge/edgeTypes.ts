@@ -21,6 +21,13 @@ export interface SimulatedEdgeOptions {
   kubectl: string;
   /** Time between polls of the branch (each wait ± `jitter`). */
   pollIntervalMs: number;
+  /**
+   * After a failed fetch, the next poll comes this soon, doubling with each failure in a row up to
+   * `pollIntervalMs` (each wait ± `jitter`): how Flux's source-controller (and Argo CD's repo server) retry,
+   * rather than waiting a whole interval. Without it a link outage as long as a poll's jitter can swallow poll
+   * after poll when its period is close to the poll interval. Default 1 s.
+   */
+  retryMs?: number;
   /** Time between reports when nothing happens (each wait ± `jitter`). */
   reportIntervalMs: number;
   /** The simulated registry: workloads whose images are not in it never become ready. */

@@ -47,6 +47,8 @@ export class SimulatedEdge {
   #queue: Promise<unknown> = Promise.resolve();
   #polling = false;
   #reportQueued = false;
+  /** Fetches failed since the last one that succeeded: the next poll is a retry, sooner than the interval. */
+  #failedInRow = 0;
   #reportAfterPoll = false;
   #pollTimer: NodeJS.Timeout | undefined;
   #reportTimer: NodeJS.Timeout | undefined;
@@ -155,8 +157,15 @@ export class SimulatedEdge {
     if (this.#stopped || this.#options.scheduled === false) return;
     clearTimeout(this.#pollTimer);
     this.#pollTimer = setTimeout(() => {
-      void this.#exclusive(() => this.#poll()).finally(() => this.#schedulePoll(this.#wait(this.#options.pollIntervalMs)));
+      void this.#exclusive(() => this.#poll()).finally(() => this.#schedulePoll(this.#wait(this.#nextPollMs())));
     }, delayMs);
+  }
+
+  /** The poll interval, or after failed fetches in a row the retry delay, doubling per failure. */
+  #nextPollMs(): number {
+    const { pollIntervalMs, retryMs = 1000 } = this.#options;
+    if (this.#failedInRow === 0) return pollIntervalMs;
+    return Math.min(pollIntervalMs, retryMs * 2 ** Math.min(this.#failedInRow - 1, 20));
   }
 
   #scheduleReport(): void {
@@ -224,9 +233,11 @@ export class SimulatedEdge {
       const tips = (await this.#head()) === null ? [] : [localOutput];
       await fetchRefs({ gitdir, url: this.#options.repoUrl, refspecs: [`+${outputRef}:${localOutput}`], auth: this.#options.auth, negotiationTips: tips });
       this.#state.lastFetchError = null;
+      this.#failedInRow = 0;
       return true;
     } catch (error) {
       this.#state.fetchFailures++;
+      this.#failedInRow++;
       this.#state.lastFetchError = (error as Error).message;
       this.#emit({ kind: 'fetch-failed', error: this.#state.lastFetchError });
       return false;
