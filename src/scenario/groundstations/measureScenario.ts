@@ -181,11 +181,11 @@ function bytesCheck(outcome: ScenarioOutcome, stations: readonly StationResult[]
 }
 
 /**
- * A change's fetch costs its thin pack (about 0.9 KB for a new telemetry image) plus a fixed ~1.1 KB of protocol:
- * the ref listing every poll pays (~230 B) and the negotiation, where the server acknowledges the 16 commits the
- * edge offers first, which are the agent's own report commits in the same repository (~800 B). Against a station
- * branch of ~8 KB that is just under a quarter, so the bound is a third: a fetch of the whole branch would still be
- * three times over it.
+ * A change's fetch costs its thin pack (about 0.9 KB for a new telemetry image, more for a station whose branch
+ * moved twice between two of its polls) plus protocol: the ref listing every poll pays (~230 B) and the
+ * negotiation, short since the edge offers only its branch's history (`--negotiation-tip`; offering the agent's
+ * report commits too cost ~700 B more). Against a station branch of ~8 KB that is about a quarter, so the bound
+ * is a third: a fetch of the whole branch would still be three times over it.
  */
 const CHANGE_SHARE = 3;
 

@@ -83,12 +83,16 @@ export async function regionDarkScenario(ctx: ScenarioContext, staleAfterMs: num
 }
 
 /**
- * The region to darken: the one whose canary is released last in the first wave, so that the first wave itself
- * has to get past a station gone silent.
+ * The region to darken: preferably the one whose canary is released last in the first wave, so that the first
+ * wave itself has to get past a station gone silent; but never one that makes up a whole batch. The rollout's
+ * `advanceWhen` wants a healthy station in every batch (evidence that the revision works), so a batch of dark
+ * stations only could never pass: with a small fleet, a region can fill a batch.
  */
 function darkRegion(ctx: ScenarioContext): string {
-  const first = ctx.plan.waves[0];
-  const lastBatch = first?.batches.at(-1) ?? [];
-  const station = ctx.stations.find((s) => s.name === lastBatch[0]) ?? ctx.stations.at(-1)!;
-  return station.region;
+  const regionOf = new Map(ctx.stations.map((s) => [s.name, s.region]));
+  const lastCanary = ctx.plan.waves[0]?.batches.at(-1)?.[0];
+  const preferred = (lastCanary && regionOf.get(lastCanary)) || ctx.stations.at(-1)!.region;
+  const regions = [preferred, ...new Set(ctx.stations.map((s) => s.region).filter((r) => r !== preferred))];
+  const batches = ctx.plan.waves.flatMap((w) => w.batches);
+  return regions.find((region) => batches.every((batch) => batch.some((station) => regionOf.get(station) !== region))) ?? preferred;
 }

@@ -75,8 +75,9 @@ export async function runGroundstations(options: GroundstationOptions): Promise<
   const stations = chooseStations(stationsOf(fixture), options.stations ?? stationsOf(fixture).length);
   let files = withInventory(fixture, new Set(stations.map((s) => s.name)));
   const fixtureDeadline = parseDuration(String(rolloutField(files, ROLLED_OUT_PLACEMENT, 'progressDeadline') ?? '30m')) ?? 30 * 60_000;
-  const timing = fleetTiming(stations.length, { staleAfterMs: staleAfterMs(files), progressDeadlineMs: fixtureDeadline });
-  if (timing.staleAfterMs !== staleAfterMs(files)) files = withStaleAfter(files, timing.staleAfterMs);
+  const fixtureStaleAfter = staleAfterMs(files);
+  const timing = fleetTiming(stations.length, { staleAfterMs: fixtureStaleAfter, progressDeadlineMs: fixtureDeadline });
+  if (timing.staleAfterMs !== fixtureStaleAfter) files = withStaleAfter(files, timing.staleAfterMs);
   const deadline = timing.progressDeadlineMs !== fixtureDeadline ? { progressDeadline: formatDuration(timing.progressDeadlineMs) } : {};
   const rollout: RolloutOverrides = { ...deadline, ...options.rollout };
   files = withRolloutOverrides(files, ROLLED_OUT_PLACEMENT, rollout);
@@ -94,6 +95,7 @@ export async function runGroundstations(options: GroundstationOptions): Promise<
     stations.map((s) => s.name),
     { placement: plan.placement, waves: plan.waves.map((w) => w.name), batches: plan.waves.map((w) => w.batches.length) },
   );
+  const changed = [...(timing.staleAfterMs !== fixtureStaleAfter ? [`staleAfter ${formatDuration(timing.staleAfterMs)}`] : []), ...(tuned ? [tuned] : [])].join(', ');
   const env = await GroundstationEnvironment.start({
     workDir,
     stations,
@@ -109,6 +111,9 @@ export async function runGroundstations(options: GroundstationOptions): Promise<
     onEdgeHostExit: (message) => log(`edge processes: ${message}`),
     edgeHosts: timing.edgeHosts,
     log,
+  }).catch((error: unknown) => {
+    if (options.workDir === undefined && !options.keepWorkDir) fs.rmSync(workDir, { recursive: true, force: true });
+    throw error;
   });
   const reviewer = new Reviewer(env.forge, env.bare, recorder, log);
   const results: ScenarioResult[] = [];
@@ -153,9 +158,14 @@ export async function runGroundstations(options: GroundstationOptions): Promise<
       if (name !== 'initial' && !wanted.includes(name)) continue;
       log(`scenario ${name}${wanted.includes(name) ? '' : ' (setup only, not reported)'}`);
       const outcome = await runs[name]();
-      for (const check of outcome.checks) if (!check.ok) log(`  check failed: ${check.name}: ${check.detail}`);
-      if (!wanted.includes(name)) continue;
+      if (!wanted.includes(name)) {
+        for (const check of outcome.checks) if (!check.ok) log(`  check failed: ${check.name}: ${check.detail}`);
+        continue;
+      }
       const result = await measureScenario(ctx, outcome);
+      // The measured checks (consistency, bytes) as well as the scenario's own.
+      for (const check of result.checks) if (!check.ok) log(`  check failed: ${check.name}: ${check.detail}`);
+      if (changed) result.description += ` This run changed the fixture's timing for its fleet: ${changed}.`;
       results.push(result);
       const ok = result.checks.filter((c) => c.ok).length;
       log(`  ${name}: ${result.latency.reached}/${result.latency.total} stations in ${(result.durationMs / 1000).toFixed(1)} s; ${ok}/${result.checks.length} checks ok`);
