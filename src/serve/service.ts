@@ -178,6 +178,9 @@ export class EdgeplaneService {
     }
     if (s.schedule) {
       this.#cron = cronSchedule(s.schedule, () => this.trigger('schedule', s.schedule), { name: 'edgeplane-poll', noOverlap: true });
+      // A tick missed while the process was busy (a reconcile, a burst of webhooks) costs nothing: reconciles
+      // coalesce and the next tick comes. Said at debug level, instead of node-cron's own warning on stderr.
+      this.#cron.on('execution:missed', () => this.logger.debug({ schedule: s.schedule }, 'a scheduled tick was missed while the service was busy'));
     }
     this.logger.info({ url: this.#http.url }, 'listening');
     this.trigger('startup');

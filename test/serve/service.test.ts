@@ -320,3 +320,30 @@ describe('serve: a push that fails', function () {
     }
   });
 });
+
+describe('serve: a scheduled tick missed while the service is busy', function () {
+  this.timeout(120_000);
+
+  it('is logged at debug level, not warned on stderr by node-cron', async () => {
+    const remote = await startSpecRemote(fixtureFiles('demo'), ['master']);
+    const t = await startService(serviceEnv(remote, { EDGEPLANE_SCHEDULE: '* * * * * *' }));
+    const warned: string[] = [];
+    const warn = console.warn;
+    console.warn = (...args: unknown[]) => void warned.push(args.map(String).join(' '));
+    try {
+      await waitFor(() => reconciled(t.outcomes).length >= 1, 60_000, 'the first reconcile');
+      // Hold the event loop for a few seconds, as a long synchronous stretch of work would.
+      const until = Date.now() + 2500;
+      while (Date.now() < until);
+      await waitFor(() => t.logs.some((line) => line.includes('a scheduled tick was missed')), 10_000, 'the missed tick in the log');
+    } finally {
+      console.warn = warn;
+      await t.service.stop();
+      await remote.close();
+    }
+    const line = JSON.parse(t.logs.find((l) => l.includes('a scheduled tick was missed'))!) as Record<string, unknown>;
+    assert.equal(line['level'], 'debug');
+    assert.equal(line['schedule'], '* * * * * *');
+    assert.deepEqual(warned.filter((w) => /missed execution/.test(w)), []);
+  });
+});
