@@ -97,7 +97,10 @@ function advance(record: RolloutRecord, ctx: RolloutContext): RolloutRecord {
     if (now.getTime() - started > deadline) {
       return fail(record, spec, `wave ${waveName} did not become ready within progressDeadline ${spec.progressDeadline ?? '30m'}`, now);
     }
-    return waiting(record, `wave ${waveName}: ${status.healthy}/${status.total} healthy, waiting for advanceWhen`, { healthySince: undefined });
+    // When the wait ends, not how many are healthy yet: counts change at every report, and a record that changes
+    // only on transitions is a commit only on transitions (the status summary and `rollout status` have the counts).
+    const until = new Date(started + deadline).toISOString();
+    return waiting(record, `wave ${waveName} waits for advanceWhen until ${until} (progressDeadline ${spec.progressDeadline ?? '30m'})`, { healthySince: undefined });
   }
   const healthySince = record.healthySince ?? now.toISOString();
   const soakEnds = soakEnd(healthySince, spec);

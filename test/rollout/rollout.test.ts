@@ -40,7 +40,8 @@ describe('rollout: 30 stations in 3 waves, driven by simulated reports', functio
     now = minutes(now, 5);
     await report(dir, WAVE.one, 'Progressing', now);
     const progressing = await run(dir, now);
-    assert.match(recordOf(progressing).message, /wave one: 0\/5 healthy/);
+    assert.match(recordOf(progressing).message, /^wave one waits for advanceWhen until /);
+    assert.equal(progressing.rolloutsCommit, null, 'reports that do not pass the gate change nothing in the record');
     assert.ok(unchanged(before, heads(dir), WAVE.two));
 
     // Healthy, but not soaked yet.

@@ -61,13 +61,40 @@ describe('rollout: a waiting rollout writes nothing to edgeplane-rollouts until 
     assert.equal(recordOf(soaking).message, 'wave two soaking until 2026-03-01T12:23:00.000Z (soak 10m)');
     await report(dir, WAVE.two.slice(0, 1), 'Progressing', minutes(back, 1));
     const interrupted = await run(dir, minutes(back, 1));
-    assert.match(recordOf(interrupted).message, /^wave two: 9\/10 healthy, waiting for advanceWhen$/);
+    assert.match(recordOf(interrupted).message, /^wave two waits for advanceWhen until \S+ \(progressDeadline 30m\)$/);
     assert.equal(recordOf(interrupted).healthySince, undefined);
     await report(dir, WAVE.two.slice(0, 1), 'Healthy', minutes(back, 2));
     const resumed = await run(dir, minutes(back, 2));
     assert.equal(recordOf(resumed).message, 'wave two soaking until 2026-03-01T12:25:00.000Z (soak 10m)');
     assert.equal((await run(dir, minutes(back, 11))).rolloutsCommit, null, 'the restarted soak is not over at the old end');
     assert.equal(recordOf(await run(dir, minutes(back, 12))).wave, 2, 'it is at the new one');
+  });
+
+  it('reconciles while a released wave becomes healthy station by station write nothing; status shows the deadline', async () => {
+    const dir = rolloutFleetRepo(rolloutFleetFiles('ingest:1.0', WAVES));
+    const released = await run(dir, T0);
+    assert.deepEqual(SITES.filter((s) => imageAt(dir, s) === 'ingest:1.0'), WAVE.one);
+    assert.equal(recordOf(released).message, 'wave one waits for advanceWhen until 2026-03-01T12:30:00.000Z (progressDeadline 30m)');
+    const head = rolloutsHead(dir);
+
+    // One more healthy station at each reconcile: the record is the same until the wave passes its gate.
+    let now = seconds(T0, 5);
+    for (const [i, site] of WAVE.one.slice(0, -1).entries()) {
+      now = minutes(now, 1);
+      await report(dir, [site], 'Healthy', now);
+      const again = await run(dir, now);
+      assert.equal(again.rolloutsCommit, null, `${i + 1} healthy: no record commit`);
+    }
+    assert.equal(rolloutsHead(dir), head);
+    const status = await runCli('rollout', 'status', '--repo', dir, '--placement', 'telemetry', '--now', minutes(T0, 10).toISOString());
+    assert.equal(status.code, 0, status.err);
+    assert.match(status.out, /\n {2}wave one waits for advanceWhen until 2026-03-01T12:30:00\.000Z \(progressDeadline 30m\)\n {2}progress deadline: 10m of 30m, 20m left\n/);
+
+    now = minutes(now, 1);
+    await report(dir, WAVE.one.slice(-1), 'Healthy', now);
+    const soaking = await run(dir, now);
+    assert.notEqual(soaking.rolloutsCommit, null, 'the wave passing its gate is a transition');
+    assert.match(recordOf(soaking).message, /^wave one soaking until /);
   });
 
   it('reconciles while a wave waits for its maintenance window write nothing', async () => {

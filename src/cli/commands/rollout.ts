@@ -7,7 +7,7 @@ import { loadSpec } from '../../reconcile/loadSpec.js';
 import { openOutput } from '../../reconcile/openOutput.js';
 import { applyRolloutCommand, type RolloutCommand } from '../../rollout/applyRolloutCommand.js';
 import type { RolloutPullRequest, RolloutRecord } from '../../rollout/rolloutRecord.js';
-import { soakProgress } from '../../rollout/soak.js';
+import { deadlineProgress, soakProgress } from '../../rollout/soak.js';
 import { EXIT } from '../exitCodes.js';
 import type { Io } from '../main.js';
 import { outputOverrides, specSource, withRepoOptions, type RepoOptions } from '../options.js';
@@ -113,7 +113,7 @@ function parseNow(text: string | undefined): Date {
 
 /**
  * A record as people read it. With `at` (the clock and the placement's current `spec.rollout`), what the record
- * keeps only as start times is shown as it stands now: the soak's time run and time left.
+ * keeps only as start times is shown as it stands now: the soak's, or the progress deadline's, time run and left.
  */
 export function formatRecord(record: RolloutRecord, at?: { now: Date; rollout?: RolloutSpec | undefined }): string {
   const lines = [
@@ -122,6 +122,8 @@ export function formatRecord(record: RolloutRecord, at?: { now: Date; rollout?: 
   ];
   const soak = at?.rollout ? soakProgress(record, at.rollout, at.now) : undefined;
   if (soak) lines.push(`  soak: ${soak.elapsed} of ${soak.soak}, ${soak.over ? 'over: the next reconcile moves on' : `${soak.left} left`}`);
+  const deadline = at?.rollout ? deadlineProgress(record, at.rollout, at.now) : undefined;
+  if (deadline) lines.push(`  progress deadline: ${deadline.elapsed} of ${deadline.deadline}, ${deadline.over ? 'passed: the next reconcile fails the rollout unless the batch is ready' : `${deadline.left} left`}`);
   lines.push(`  revision ${record.revision.slice(0, 12)} (spec ${record.sourceCommit.slice(0, 12)})${record.previous ? `, replacing ${record.previous.revision.slice(0, 12)}` : ''}`);
   for (const a of record.approvals) lines.push(`  approved wave ${a.wave + 1} by ${a.by} at ${a.at}`);
   for (const f of record.failures) lines.push(`  failed in wave ${f.wave + 1} at ${f.at}: ${f.reason}`);
